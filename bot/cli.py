@@ -1,0 +1,105 @@
+"""Command line: ask, chat, assess, report, faq check, telegram.
+
+These sub-commands and their options are public contracts that other programs drive; keep them stable.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bot", description="Cybersecurity incident-reporting assistant (China, 2025 Measures)")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    ask = sub.add_parser("ask", help="answer one question (or one per stdin line)")
+    ask.add_argument("question", nargs="*", help="the question; none: read questions from stdin, one per line")
+    ask.add_argument("--json", action="store_true", help="print JSON: matched, topic, score, answer, source, suggestions")
+    ask.add_argument("--lang", choices=["zh", "en"], help="language for questions without letters (default zh)")
+
+    chat = sub.add_parser("chat", help="the terminal chat (default when no command is given)")
+    chat.add_argument("--jsonl", action="store_true", help="machine mode: one JSON line out per input line")
+    chat.add_argument("--chat-id", help="continue a stored conversation by id")
+    chat.add_argument("--store", help="state store: a SQLite path, sqlite:///path, memory: or redis://… (default: SQLite in the user data dir)")
+    chat.add_argument("--files-dir", help="where rendered report files are written (default: the user data dir)")
+
+    assess = sub.add_parser("assess", help="deadlines for incident scenarios read as JSON lines from stdin")
+    assess.add_argument("--json", action="store_true", help="print one JSON line per scenario")
+    assess.add_argument("--now", help="the current time, ISO 8601 (no offset = Asia/Shanghai)")
+
+    report = sub.add_parser("report", help="render a report from a JSON object of facts on stdin")
+    report.add_argument("--kind", required=True, choices=["initial", "supplement", "summary"])
+    report.add_argument("--format", required=True, choices=["md", "txt", "docx"])
+    report.add_argument("--lang", default="zh", choices=["zh", "en"])
+    report.add_argument("--out", help="output file (required for docx)")
+
+    faq = sub.add_parser("faq", help="knowledge-base tools")
+    faq_sub = faq.add_subparsers(dest="faq_command", required=True)
+    faq_sub.add_parser("check", help="validate faq/: schema, ids, sources, related, spam, self-retrieval")
+
+    telegram = sub.add_parser("telegram", help="run the Telegram bot")
+    telegram.add_argument("--framework", choices=["ptb", "aiogram"], default="ptb")
+    telegram.add_argument("--api-url", help="Bot API base URL without /bot (env TELEGRAM_API_URL; default the public server)")
+    telegram.add_argument("--store", help="state store: SQLite path, sqlite:///path or redis://… (env BOT_STORE)")
+    telegram.add_argument("--config", help="a config file (TOML) holding token = \"…\" and other settings; keep it outside the repo")
+    telegram.add_argument("--allow-chat", action="append", default=[], help="only answer these chat ids (repeatable; env TELEGRAM_ALLOWED_CHATS, comma-separated)")
+    telegram.add_argument("--webhook-url", help="serve a webhook at this public URL instead of long polling")
+    telegram.add_argument("--listen", default="127.0.0.1", help="webhook listen address")
+    telegram.add_argument("--port", type=int, default=8443, help="webhook listen port")
+    telegram.add_argument("--webhook-secret", help="secret token Telegram sends with each webhook call (env TELEGRAM_WEBHOOK_SECRET)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if not argv:
+        argv = ["chat"]
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "ask":
+            return run_ask(args)
+        if args.command == "chat":
+            from bot.transports.terminal import run_chat
+
+            return run_chat(args)
+        if args.command == "assess":
+            from bot.rules.cli import run_assess
+
+            return run_assess(args)
+        if args.command == "report":
+            from bot.reports.cli import run_report
+
+            return run_report(args)
+        if args.command == "faq":
+            from bot.knowledge.check import run_check
+
+            return run_check()
+        if args.command == "telegram":
+            from bot.transports.telegram import run_telegram
+
+            return run_telegram(args)
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+    return 2
+
+
+def run_ask(args: argparse.Namespace) -> int:
+    from bot.knowledge import load
+
+    kb = load()
+    if args.question:
+        answer = kb.ask(" ".join(args.question), args.lang)
+        print(json.dumps(answer.to_json(), ensure_ascii=False) if args.json else answer.display())
+        return 0
+    for line in sys.stdin:
+        answer = kb.ask(line.strip(), args.lang)
+        if args.json:
+            sys.stdout.write(json.dumps(answer.to_json(), ensure_ascii=False) + "\n")
+        else:
+            sys.stdout.write(answer.display() + "\n\n")
+        sys.stdout.flush()
+    return 0

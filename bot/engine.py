@@ -1,0 +1,178 @@
+"""The whole bot as one step: step(state, event) -> (new state, replies).
+
+Transports load a chat's state, call step, save the new state, then show the replies. The step never
+touches a network, a file or a clock of its own (the event carries the time), so every transport behaves the
+same and every behaviour can be tested without one.
+"""
+
+from __future__ import annotations
+
+from bot.flows import Ctx, Flow, all_flows
+from bot.i18n import LANGS, detect_lang, normalize_lang, pick
+from bot.knowledge import Answer, KnowledgeBase, load
+from bot.knowledge.normalize import fold
+from bot.model import Button, ChatState, Event, Reply
+from bot.timeutil import to_shanghai
+from bot import texts
+from bot import reminders
+
+BUTTON_PREFIXES = ("faq", "topic", "resume", "discard", "remind", "lang")
+COMMANDS = ("/start", "/help", "/faq", "/contacts", "/assess", "/report", "/cancel", "/lang", "/forget")
+
+
+class Engine:
+    """Routes events to commands, flows and the knowledge base. Holds only immutable indexes."""
+
+    def __init__(self, kb: KnowledgeBase | None = None, flows: dict[str, Flow] | None = None) -> None:
+        self.kb = kb or load()
+        self.flows = flows if flows is not None else all_flows()
+
+    # ------------------------------------------------------------------ entry point
+    def step(self, state: ChatState, event: Event) -> tuple[ChatState, list[Reply]]:
+        state = state.copy()
+        text = " ".join(event.text.split())
+        pressed = self._pressed(state, text)
+        if pressed is not None:
+            text = pressed
+        elif state.lang is None and not text.startswith("/") and not self._is_button_data(text):
+            state.lang = detect_lang(text)  # the language of the user's first message
+        lang = state.lang or normalize_lang(event.lang_hint) or "zh"
+        ctx = Ctx(now=to_shanghai(event.now), lang=lang, kb=self.kb)
+        replies = self._route(state, text, ctx)
+        state.buttons = [{"label": b.label, "data": b.data} for reply in replies for b in reply.buttons]
+        return state, replies
+
+    def greet(self, state: ChatState, now_event: Event) -> tuple[ChatState, list[Reply]]:
+        """What a transport shows when a chat (re)opens: the greeting, or the offer to resume a flow."""
+        return self.step(state, Event(now_event.chat_id, "/start", now_event.now, now_event.lang_hint))
+
+    # ------------------------------------------------------------------ routing
+    def _pressed(self, state: ChatState, text: str) -> str | None:
+        """The data of the button whose label was typed: typing a label counts as pressing it."""
+        folded = fold(text).strip()
+        for button in state.buttons:
+            if fold(button["label"]).strip() == folded:
+                return button["data"]
+        return None
+
+    def _is_button_data(self, text: str) -> bool:
+        prefix, colon, _ = text.partition(":")
+        return bool(colon) and (prefix in BUTTON_PREFIXES or prefix in self.flows)
+
+    def _route(self, state: ChatState, text: str, ctx: Ctx) -> list[Reply]:
+        if not text:
+            return self._fallback(state, text, ctx)
+        if text.startswith("/"):
+            return self._command(state, text, ctx)
+        prefix, _, rest = text.partition(":")
+        if prefix == "faq" and rest in self.kb.by_id:
+            return self._answer_replies(state, self.kb.answer_entry(self.kb.by_id[rest], ctx.lang), ctx)
+        if prefix == "topic":
+            buttons = [Button(pick(e.title, ctx.lang), f"faq:{e.id}") for e in self.kb.entries if e.topic == rest]
+            if buttons:
+                return [Reply(pick(texts.TOPIC_PICK, ctx.lang), buttons)]
+        if prefix == "resume" and rest in self.flows:
+            state.active = rest
+            return self.flows[rest].prompt(state, ctx)
+        if prefix == "discard" and rest in self.flows:
+            state.flows.pop(rest, None)
+            state.active = None
+            return [Reply(pick(texts.DISCARDED, ctx.lang), self._menu(ctx.lang))]
+        if prefix == "remind":
+            return reminders.handle(state, rest, ctx)
+        if prefix == "lang" and rest in LANGS:
+            return self._set_lang(state, rest, ctx)
+        if prefix in self.flows:
+            if state.active != prefix:
+                state.active = prefix
+                if prefix not in state.flows:
+                    return self.flows[prefix].start(state, ctx)
+            replies = self.flows[prefix].handle(state, text, ctx)
+            return replies if replies is not None else self.flows[prefix].prompt(state, ctx)
+        if state.active in self.flows:
+            flow = self.flows[state.active]
+            replies = flow.handle(state, text, ctx)
+            if replies is not None:
+                return replies
+            answer = self.kb.ask(text, ctx.lang)
+            if answer.matched:
+                return [self._answer_reply(answer, with_buttons=False)] + flow.prompt(state, ctx)
+            return [Reply(pick(texts.NOT_AN_ANSWER, ctx.lang))] + flow.prompt(state, ctx)
+        return self._fallback(state, text, ctx)
+
+    def _fallback(self, state: ChatState, text: str, ctx: Ctx) -> list[Reply]:
+        answer = self.kb.ask(text, ctx.lang)
+        return self._answer_replies(state, answer, ctx)
+
+    def _answer_replies(self, state: ChatState, answer: Answer, ctx: Ctx) -> list[Reply]:
+        if answer.topic == "help":
+            return [Reply(answer.text, self._menu(answer.lang))]
+        reply = self._answer_reply(answer, with_buttons=True)
+        if answer.action in self.flows:
+            reply.buttons.insert(0, Button(pick(texts.START_FLOW[answer.action], answer.lang), f"{answer.action}:start"))
+        return [reply]
+
+    def _answer_reply(self, answer: Answer, with_buttons: bool) -> Reply:
+        text = answer.display()
+        buttons = [Button(title, f"faq:{entry_id}") for entry_id, title in answer.related] if with_buttons else []
+        return Reply(text, buttons)
+
+    # ------------------------------------------------------------------ commands
+    def _command(self, state: ChatState, text: str, ctx: Ctx) -> list[Reply]:
+        command, _, argument = text.partition(" ")
+        command = command.split("@", 1)[0].lower()  # Telegram's /cmd@BotName in groups
+        argument = argument.strip()
+        if command == "/start":
+            if state.active in self.flows:
+                flow = self.flows[state.active]
+                return [
+                    Reply(
+                        pick(texts.RESUME, ctx.lang).format(flow=flow.title(ctx.lang)),
+                        [
+                            Button(pick(texts.CONTINUE, ctx.lang), f"resume:{flow.name}"),
+                            Button(pick(texts.DISCARD, ctx.lang), f"discard:{flow.name}"),
+                        ],
+                    )
+                ]
+            return [Reply(pick(texts.GREETING, ctx.lang), self._menu(ctx.lang))]
+        if command == "/help":
+            return [Reply(self.kb.help(ctx.lang).text, self._menu(ctx.lang))]
+        if command == "/faq":
+            return [Reply(pick(texts.FAQ_TOPICS, ctx.lang), self._topics(ctx.lang))]
+        if command == "/contacts":
+            entry = self.kb.by_id.get("channels_all")
+            return self._answer_replies(state, self.kb.answer_entry(entry, ctx.lang), ctx)
+        if command in ("/assess", "/report"):
+            name = command[1:]
+            state.active = name
+            return self.flows[name].start(state, ctx)
+        if command == "/cancel":
+            if state.active is None:
+                return [Reply(pick(texts.NOTHING_TO_CANCEL, ctx.lang), self._menu(ctx.lang))]
+            state.active = None
+            return [Reply(pick(texts.CANCELLED, ctx.lang), self._menu(ctx.lang))]
+        if command == "/lang":
+            lang = argument.lower()
+            if lang not in LANGS:
+                return [Reply(pick(texts.LANG_USAGE, ctx.lang), [Button("中文", "lang:zh"), Button("English", "lang:en")])]
+            return self._set_lang(state, lang, ctx)
+        if command == "/forget":
+            for name, value in ChatState().to_dict().items():
+                setattr(state, name, value)
+            return [Reply(pick(texts.FORGOTTEN, ctx.lang))]
+        return [Reply(pick(texts.UNKNOWN_COMMAND, ctx.lang).format(commands=" ".join(COMMANDS)), self._menu(ctx.lang))]
+
+    def _set_lang(self, state: ChatState, lang: str, ctx: Ctx) -> list[Reply]:
+        state.lang = lang
+        state.lang_explicit = True
+        replies = [Reply(pick(texts.LANG_SET, lang), self._menu(lang) if state.active is None else [])]
+        if state.active in self.flows:
+            replies += self.flows[state.active].prompt(state, Ctx(ctx.now, lang, ctx.kb))
+        return replies
+
+    def _menu(self, lang: str) -> list[Button]:
+        return [Button(pick(label, lang), data) for label, data in texts.MENU]
+
+    def _topics(self, lang: str) -> list[Button]:
+        topics = dict.fromkeys(entry.topic for entry in self.kb.entries)
+        return [Button(pick(texts.TOPIC_NAMES.get(t, {"zh": t}), lang), f"topic:{t}") for t in topics]

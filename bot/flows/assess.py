@@ -1,0 +1,636 @@
+"""The assessment conversation: one question at a time, then the deadlines as clock times.
+
+The questions are a table (QUESTIONS): each has its text, its buttons and how a typed answer is read. The
+answers are kept in exactly the shape of the `assess` input contract, so the summary is assess(answers)
+and the report flow can read state.flows["assess"]["answers"] and ["result"] to pre-fill a report.
+
+Which question comes next is derived from the answers alone (next_step): the operator type, the level —
+and, when the user does not know it, the grading guide's criteria one by one, most common and highest-impact
+first, stopping as soon as the level is settled — then the discovery time, a suspected crime, sector rules.
+Going back pops the history and forgets that answer; changing an answer from the summary asks that one
+question again and returns to the summary.
+
+Button data: "assess:<step>:<token>" answers a step (so an older button still answers its own question),
+"assess:back", "assess:rest", "assess:change:<step>", "assess:start" / "assess:restart" (start afresh).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from bot.flows import Ctx
+from bot.i18n import pick
+from bot.model import Button, ChatState, Reply
+from bot.rules import assess, describe
+from bot.rules.grading import grade
+from bot.rules.tables import LEVEL_NAMES, LEVELS, RANK
+from bot.timetext import chinese_number, parse_duration, parse_time
+from bot.timeutil import clock, parse_iso
+
+NAME = "assess"
+UNKNOWN = object()  # a typed text that is not an answer to the question
+CII_OUTAGE_KEYS = ("cii_whole_outage_minutes", "cii_main_function_outage_minutes")
+
+
+@dataclass(frozen=True)
+class Option:
+    """A button: its label, the token in its data, the value it stores, and words that also select it."""
+
+    label: dict[str, str]
+    token: str
+    value: Any
+    words: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Question:
+    step: str  # a top-level answer key, or "g." + a grading key
+    text: dict[str, str]
+    options: tuple[Option, ...]
+    parse: Callable[[str, Ctx], Any] | None = None  # a typed answer → value, or UNKNOWN
+    store: Callable[[dict[str, Any], Any], None] | None = None  # how the value is kept; default: answers[key]
+    keys: tuple[str, ...] = field(default=())  # the answer keys this question writes (forgotten on "back")
+
+
+# ------------------------------------------------------------------------------------------ typed answers
+YES = ("是", "是的", "对", "有", "涉及", "属于", "yes", "y", "yeah", "yep")
+NO = ("否", "不是", "不", "没有", "无", "不涉及", "不属于", "no", "n", "nope", "none")
+UNSURE = ("不确定", "不知道", "不清楚", "说不准", "不好说", "unsure", "not sure", "dont know", "don't know", "unknown", "?", "？")
+BACK_WORDS = ("返回", "返回上一步", "上一步", "后退", "back", "go back", "previous")
+RESTART_WORDS = ("重新评估", "重新开始", "重来", "start over", "restart")
+
+
+def fold(text: str) -> str:
+    """Width, case and spacing folded, trailing punctuation dropped: how typed answers are compared."""
+    return " ".join(unicodedata.normalize("NFKC", text).lower().split()).strip("。.!！,，;；")
+
+
+_MULTIPLIERS = {"万亿": 1e12, "千万": 1e7, "百万": 1e6, "十万": 1e5, "万": 1e4, "亿": 1e8, "千": 1e3, "k": 1e3, "w": 1e4,
+                "thousand": 1e3, "m": 1e6, "million": 1e6, "mn": 1e6, "billion": 1e9, "bn": 1e9, "b": 1e9}
+_AMOUNT = re.compile(
+    r"^(?:约|大约|大概|超过|至少|近|about|around|over|at least|more than|approximately|~)?\s*"
+    r"(?P<n>\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百]+)\s*"
+    r"(?P<mult>万亿|千万|百万|十万|万|亿|千|k|w|thousand|million|mn|m|billion|bn|b)?\s*"
+    r"(?:多)?(?P<unit>人|个人|名|元|块|块钱|人民币|yuan|rmb|cny|people|persons|users|%|percent)?$"
+)
+
+
+def parse_amount(text: str) -> float | None:
+    """'120万' → 1200000, '1.2亿元' → 120000000, '5,000,000' → 5000000, '50k' → 50000, '35%' → 35."""
+    folded = fold(text).replace(",", "").replace("，", "")
+    match = _AMOUNT.match(folded)
+    if not match:
+        percent = re.fullmatch(r"百分之([零〇一二两三四五六七八九十百]+)", folded)
+        value = chinese_number(percent[1]) if percent else None
+        return int(value) if value is not None else None
+    number = float(match["n"]) if match["n"][0].isdigit() else chinese_number(match["n"])
+    if number is None:
+        return None
+    value = number * _MULTIPLIERS.get(match["mult"] or "", 1)
+    return int(value) if value.is_integer() else value
+
+
+def _amount(text: str, ctx: Ctx) -> Any:
+    value = parse_amount(text)
+    return UNKNOWN if value is None else value
+
+
+def _minutes(text: str, ctx: Ctx) -> Any:
+    value = parse_duration(text)
+    if value is not None:
+        return int(value) if value.is_integer() else value
+    value = parse_amount(text)
+    return UNKNOWN if value is None else value
+
+
+def _hours(text: str, ctx: Ctx) -> Any:
+    minutes = parse_duration(text)
+    if minutes is not None:
+        return int(minutes // 60) if minutes % 60 == 0 else minutes / 60
+    value = parse_amount(text)
+    return UNKNOWN if value is None else value
+
+
+def _percent(text: str, ctx: Ctx) -> Any:
+    value = parse_amount(text)
+    return UNKNOWN if value is None or value > 100 else value
+
+
+def _moment(text: str, ctx: Ctx) -> Any:
+    moment = parse_time(text, ctx.now)
+    return UNKNOWN if moment is None else moment.isoformat(timespec="seconds")
+
+
+# ------------------------------------------------------------------------------------------ the questions
+def _label(zh: str, en: str) -> dict[str, str]:
+    return {"zh": zh, "en": en}
+
+
+YES_NO = (
+    Option(_label("是", "Yes"), "yes", True, YES),
+    Option(_label("否", "No"), "no", False, NO),
+    Option(_label("不确定", "Not sure"), "unsure", None, UNSURE),
+)
+NOT_SURE = Option(_label("不确定", "Not sure"), "unsure", None, UNSURE)
+NOW = Option(_label("现在", "Now"), "now", "now", ())
+
+
+def _level_words(level: str) -> tuple[str, ...]:
+    name = LEVEL_NAMES[level]
+    return (name["zh"], name["en"], level, level.replace("_", " "), name["zh"] + "事件", name["zh"] + "级")
+
+
+def _grading(key: str, none_means: tuple[str, Any] | None = None) -> Callable[[dict[str, Any], Any], None]:
+    """Store a grading answer. `none_means` is what "没有" to a portal / population question writes instead:
+    the figure that would follow it, set to 0 (so that figure is not asked)."""
+
+    def store(answers: dict[str, Any], chosen: Any) -> None:
+        grading = answers.setdefault("grading", {})
+        if chosen == _NONE and none_means is not None:
+            grading[none_means[0]] = none_means[1]
+        else:
+            grading[key] = chosen
+
+    return store
+
+
+_NONE = "none-of-these"  # the "没有" answer of the portal / population questions
+
+QUESTIONS: dict[str, Question] = {}
+
+
+def _add(question: Question) -> None:
+    QUESTIONS[question.step] = question
+
+
+_add(Question("cii", _label("事件是否涉及关键信息基础设施？", "Does the incident involve critical information infrastructure (CII)?"), YES_NO, keys=("cii",)))
+_add(
+    Question(
+        "central_state_organ",
+        _label("本单位是否属于中央和国家机关各部门或其直属单位？", "Is your organisation a central or state organ (a department of the central and state organs) or a unit directly under one?"),
+        YES_NO,
+        keys=("central_state_organ",),
+    )
+)
+_add(
+    Question(
+        "level",
+        _label(
+            "按《网络安全事件分级指南》，事件属于哪一级？不清楚就点“帮我分级”。",
+            "Under the grading guide, what level is the incident? If you don't know, press \"Help me grade\".",
+        ),
+        tuple(Option(LEVEL_NAMES[level], level, level, _level_words(level)) for level in reversed(LEVELS))
+        + (
+            Option(_label("帮我分级", "Help me grade"), "grade", "grade", ("不确定", "不知道", "不清楚", "unsure", "not sure", "dont know", "don't know", "unknown")),
+            Option(_label("不分级，从严", "Skip, assume the worst"), "skip", None, ("跳过", "skip")),
+        ),
+        keys=("level", "grading"),
+    )
+)
+_add(
+    Question(
+        "discovered_at",
+        _label(
+            "什么时候发现或获知这起事件的？点“现在”，或输入时间，如“30分钟前”“今天9点”“2026-03-01 09:00”（北京时间）。",
+            "When did you discover or learn of the incident? Press \"Now\" or type a time such as \"30 minutes ago\", \"today 9:00\" or \"2026-03-01 09:00\" (Beijing time).",
+        ),
+        (NOW,),
+        parse=_moment,
+        keys=("discovered_at",),
+    )
+)
+_add(
+    Question(
+        "suspected_crime",
+        _label("事件是否涉嫌违法犯罪（例如勒索、入侵、窃取数据）？", "Is a crime suspected (ransomware, intrusion, data theft, for example)?"),
+        YES_NO,
+        keys=("suspected_crime",),
+    )
+)
+_add(
+    Question(
+        "sector_rules",
+        _label("本行业领域是否有专门的网络安全事件报告规定（行业主管监管部门的要求）？", "Does your sector have its own incident-reporting rules (set by your sector regulator)?"),
+        YES_NO,
+        keys=("sector_rules",),
+    )
+)
+_add(
+    Question(
+        "handling_ended_at",
+        _label(
+            "事件处置是什么时候结束的？点“现在”，或输入时间，如“今天18:00”（北京时间）。",
+            "When did handling of the incident end? Press \"Now\" or type a time such as \"today 18:00\" (Beijing time).",
+        ),
+        (NOW, Option(_label("尚未结束", "Not yet"), "notyet", None, ("没有", "还没有", "尚未", "未结束", "not yet", "no"))),
+        parse=_moment,
+        keys=("handling_ended_at",),
+    )
+)
+
+
+def _tiers(key: str, options: list[tuple[str, str, Any]], unit_parse: Callable[[str, Ctx], Any], text: dict[str, str]) -> None:
+    """A numeric grading question: buttons for the thresholds ('≥ X' stores X), typed numbers too."""
+    buttons = tuple(Option(_label(zh, en), str(token), token, ()) for zh, en, token in options)
+    _add(
+        Question(
+            "g." + key,
+            text,
+            buttons + (Option(_label("不确定", "Not sure"), "unsure", None, UNSURE),),
+            parse=unit_parse,
+            store=_grading(key),
+            keys=("grading." + key,),
+        )
+    )
+
+
+_tiers(
+    "personal_info_people",
+    [("1亿人以上", "100 million or more", 100_000_000), ("1000万人以上", "10 million or more", 10_000_000),
+     ("100万人以上", "1 million or more", 1_000_000), ("没有或不到100万人", "None, or under 1 million", 0)],
+    _amount,
+    _label("有多少人的个人信息被泄露（或可能被泄露）？可直接输入人数，如“120万”。", "How many people's personal information leaked (or may have)? You can type a number, e.g. \"1.2 million\"."),
+)
+_tiers(
+    "direct_loss_yuan",
+    [("1亿元以上", "100 million yuan or more", 100_000_000), ("2000万元以上", "20 million yuan or more", 20_000_000),
+     ("500万元以上", "5 million yuan or more", 5_000_000), ("没有或不到500万元", "None, or under 5 million", 0)],
+    _amount,
+    _label("直接经济损失大约多少？可直接输入金额，如“600万”。", "Roughly how large is the direct economic loss? You can type an amount, e.g. \"6 million\"."),
+)
+_add(
+    Question(
+        "g.data_threat",
+        _label(
+            "是否有核心数据或重要数据被泄露、窃取、篡改或假冒？如有，对国家安全和社会稳定的威胁有多大？",
+            "Were core or important data leaked, stolen, tampered with or forged? If so, how serious a threat to national security and social stability is it?",
+        ),
+        (
+            Option(_label("特别严重威胁", "Especially serious"), "especially_serious", "especially_serious", ("特别严重", "especially serious")),
+            Option(_label("严重威胁", "Serious"), "serious", "serious", ("严重", "serious")),
+            Option(_label("较严重威胁", "Relatively serious"), "relatively_serious", "relatively_serious", ("较严重", "relatively serious")),
+            Option(_label("没有", "No"), "none", "none", NO),
+            NOT_SURE,
+        ),
+        store=_grading("data_threat"),
+        keys=("grading.data_threat",),
+    )
+)
+_tiers(
+    "cii_whole_outage_minutes",
+    [("6小时以上", "6 hours or more", 360), ("2小时以上", "2 hours or more", 120), ("10分钟以上", "10 minutes or more", 10),
+     ("没有或不到10分钟", "None, or under 10 minutes", 0)],
+    _minutes,
+    _label("关键信息基础设施整体中断运行了多久？可输入时长，如“45分钟”“3小时”。", "How long was the CII out of service as a whole? You can type a duration, e.g. \"45 minutes\" or \"3 hours\"."),
+)
+_tiers(
+    "cii_main_function_outage_minutes",
+    [("24小时以上", "24 hours or more", 1440), ("6小时以上", "6 hours or more", 360), ("30分钟以上", "30 minutes or more", 30),
+     ("没有或不到30分钟", "None, or under 30 minutes", 0)],
+    _minutes,
+    _label("关键信息基础设施的主要功能中断运行了多久？可输入时长。", "How long were the CII's main functions out of service? You can type a duration."),
+)
+_tiers(
+    "people_services_affected",
+    [("1000万人以上", "10 million or more", 10_000_000), ("100万人以上", "1 million or more", 1_000_000),
+     ("10万人以上", "100,000 or more", 100_000), ("没有或不到10万人", "None, or under 100,000", 0)],
+    _amount,
+    _label("有多少人的水、电、气、油、供暖、交通等生活服务受到影响？可直接输入人数。", "How many people's water, power, gas, oil, heating, transport or similar services were affected? You can type a number."),
+)
+_add(
+    Question(
+        "g.portal_tier",
+        _label(
+            "是否有党政机关门户网站或重点新闻网站因攻击或故障无法访问？是哪一类？",
+            "Is a party/government portal or a key news site unreachable because of an attack or fault? Which kind?",
+        ),
+        (
+            Option(_label("省级以上党政门户", "Provincial+ gov. portal"), "provincial", "provincial", ()),
+            Option(_label("中央重点新闻网站", "Central key news site"), "central_news", "central_news", ()),
+            Option(_label("地市级党政门户", "City gov. portal"), "city", "city", ()),
+            Option(_label("省级重点新闻网站", "Provincial key news site"), "provincial_news", "provincial_news", ()),
+            Option(_label("企事业单位门户", "Enterprise/institution portal"), "enterprise", "enterprise", ()),
+            Option(_label("没有", "None"), "none", _NONE, NO),
+            NOT_SURE,
+        ),
+        store=_grading("portal_tier", ("portal_outage_hours", 0)),
+        keys=("grading.portal_tier", "grading.portal_outage_hours"),
+    )
+)
+_tiers(
+    "portal_outage_hours",
+    [("24小时以上", "24 hours or more", 24), ("6小时以上", "6 hours or more", 6), ("2小时以上", "2 hours or more", 2),
+     ("不到2小时", "Under 2 hours", 0)],
+    _hours,
+    _label("网站无法访问了多久？可输入时长，如“3小时”。", "How long has the site been unreachable? You can type a duration, e.g. \"3 hours\"."),
+)
+_add(
+    Question(
+        "g.population_region",
+        _label(
+            "事件是否影响了一个地区相当比例的人口？受影响人口按省还是按地市统计？",
+            "Did the incident affect a sizeable share of a region's population? Is that share counted for a province or a city?",
+        ),
+        (
+            Option(_label("按省", "A province"), "province", "province", ("省", "province")),
+            Option(_label("按地市", "A city"), "city", "city", ("市", "地市", "city")),
+            Option(_label("没有", "No"), "none", _NONE, NO),
+            NOT_SURE,
+        ),
+        store=_grading("population_region", ("population_share_pct", 0)),
+        keys=("grading.population_region", "grading.population_share_pct"),
+    )
+)
+_tiers(
+    "population_share_pct",
+    [("50%以上", "50% or more", 50), ("30%以上", "30% or more", 30), ("10%以上", "10% or more", 10), ("不到10%", "Under 10%", 0)],
+    _percent,
+    _label("受影响人口约占该地区人口的百分之多少？可直接输入，如“35%”。", "Roughly what share of that region's population was affected? You can type it, e.g. \"35%\"."),
+)
+
+MAIN_BEFORE = ("cii", "central_state_organ", "level")
+MAIN_AFTER = ("discovered_at", "suspected_crime", "sector_rules")
+GRADING_ORDER = (
+    "personal_info_people", "direct_loss_yuan", "data_threat", "cii_whole_outage_minutes", "cii_main_function_outage_minutes",
+    "people_services_affected", "portal_tier", "portal_outage_hours", "population_region", "population_share_pct",
+)
+QUALIFIED = {"portal_tier": "portal_outage_hours", "population_region": "population_share_pct"}  # qualifier → its figure
+CHANGEABLE = ("cii", "central_state_organ", "level", "discovered_at", "suspected_crime", "sector_rules", "handling_ended_at")
+DONE = "done"
+
+# ------------------------------------------------------------------------------------------ texts
+TEXTS = {
+    "title": _label("评估报告时限", "deadline assessment"),
+    "intro": _label(
+        "我来帮你判断：要不要报告、向谁报告、最晚几点报告。一次问一个问题；可以点“返回上一步”，输入 /cancel 退出，中途也可以直接提问。",
+        "Let's work out whether you must report, to whom, and by which clock time. One question at a time; press \"Back\" to go back, /cancel to leave, or ask a question at any point.",
+    ),
+    "resume": _label("继续上次未完成的评估。", "Continuing the assessment you started."),
+    "back": _label("返回上一步", "Back"),
+    "first": _label("已经是第一个问题了。", "This is the first question."),
+    "rest": _label("其余不清楚，看结果", "Don't know the rest"),
+    "at_least": _label(
+        "目前可以确定：至少为{level}级。可以继续回答，看是否更高；或点“其余不清楚，看结果”。",
+        "So far the incident is at least {level}. Keep answering to see whether it is higher, or press \"Don't know the rest\".",
+    ),
+    "grading": _label("我们按《网络安全事件分级指南》逐项看一下（任一项达到即可定级）。", "Let's go through the grading guide's criteria (any one met sets the level)."),
+    "current": _label("目前的回答：{answer}", "Current answer: {answer}"),
+    "future": _label("这个时间（{time}）晚于现在（{now}），请输入已经过去的时间。", "That time ({time}) is later than now ({now}); please give a time already past."),
+    "before_discovery": _label("处置结束时间（{time}）早于发现时间（{discovered}），请核对。", "Handling cannot end ({time}) before the incident was discovered ({discovered}); please check."),
+    "percent": _label("比例应在0到100之间。", "A share must be between 0 and 100."),
+    "summary_head": _label("评估结果", "Assessment"),
+    "draft": _label("起草报告", "Draft the report"),
+    "remind": _label("截止前提醒我", "Remind me before deadlines"),
+    "restart": _label("重新评估", "Start over"),
+    "change_cii": _label("改：关键信息基础设施", "Change: CII"),
+    "change_central_state_organ": _label("改：机关身份", "Change: organ"),
+    "change_level": _label("改：级别", "Change: level"),
+    "change_discovered_at": _label("改：发现时间", "Change: time"),
+    "change_handling_ended_at": _label("处置已结束", "Handling has ended"),
+}
+ANSWER_WORDS = {True: _label("是", "yes"), False: _label("否", "no"), None: _label("不确定", "not sure")}
+
+
+# ------------------------------------------------------------------------------------------ the flow
+class AssessFlow:
+    name = NAME
+
+    def title(self, lang: str) -> str:
+        return pick(TEXTS["title"], lang)
+
+    def start(self, state: ChatState, ctx: Ctx) -> list[Reply]:
+        """Resume an unfinished assessment; otherwise (none yet, or the last one finished) start afresh."""
+        data = state.flows.get(NAME)
+        if data and data.get("step") != DONE:
+            return self._ask(state, ctx, [pick(TEXTS["resume"], ctx.lang)])
+        return self._fresh(state, ctx)
+
+    def prompt(self, state: ChatState, ctx: Ctx) -> list[Reply]:
+        data = state.flows.get(NAME)
+        if not data:
+            return self._fresh(state, ctx)
+        if data["step"] == DONE:
+            return self._summary(state, ctx)
+        return self._ask(state, ctx, [])
+
+    def handle(self, state: ChatState, text: str, ctx: Ctx) -> list[Reply] | None:
+        data = state.flows.get(NAME)
+        if not data:
+            return self._fresh(state, ctx)
+        if text.startswith(NAME + ":"):
+            return self._button(state, text[len(NAME) + 1 :], ctx)
+        folded = fold(text)
+        if folded in BACK_WORDS:
+            return self._back(state, ctx)
+        if folded in RESTART_WORDS:
+            return self._fresh(state, ctx)
+        if data["step"] == DONE:
+            return None
+        question = QUESTIONS[data["step"]]
+        for option in question.options:
+            if folded in option.words or folded in (fold(option.label["zh"]), fold(option.label["en"])):
+                return self._answer(state, question, option.value, ctx)
+        if question.parse is None:
+            return None
+        value = question.parse(text, ctx)
+        return None if value is UNKNOWN else self._answer(state, question, value, ctx)
+
+    # -------------------------------------------------------------------------------------- buttons
+    def _button(self, state: ChatState, token: str, ctx: Ctx) -> list[Reply]:
+        data = state.flows[NAME]
+        if token in ("start", "restart"):
+            return self._fresh(state, ctx)
+        if token == "back":
+            return self._back(state, ctx)
+        if token == "rest" and data["step"].startswith("g."):
+            return self._rest_unknown(state, ctx)
+        if token.startswith("change:") and token[7:] in CHANGEABLE:
+            return self._change(state, token[7:], ctx)
+        step, _, choice = token.rpartition(":")
+        question = QUESTIONS.get(step)
+        option = next((o for o in question.options if o.token == choice), None) if question else None
+        if option is None or not (step == data["step"] or _answered(data["answers"], question)):
+            return self.prompt(state, ctx)  # a stale or unknown button: show where we are
+        if step != data["step"]:
+            data["history"].append(data["step"])
+            data["step"] = step
+            data["result"] = None
+        return self._answer(state, question, option.value, ctx)
+
+    # -------------------------------------------------------------------------------------- moving
+    def _fresh(self, state: ChatState, ctx: Ctx) -> list[Reply]:
+        state.flows[NAME] = {"step": MAIN_BEFORE[0], "answers": {}, "history": [], "result": None}
+        return self._ask(state, ctx, [pick(TEXTS["intro"], ctx.lang)])
+
+    def _answer(self, state: ChatState, question: Question, value: Any, ctx: Ctx) -> list[Reply]:
+        data = state.flows[NAME]
+        answers = data["answers"]
+        if value == "now":
+            value = ctx.now.replace(second=0, microsecond=0).isoformat(timespec="seconds")
+        problem = _check(question, value, answers, ctx)
+        if problem:
+            return self._ask(state, ctx, [problem])
+        if question.step == "level":
+            answers.pop("grading", None)
+            answers["level"] = None if value == "grade" else value
+            if value == "grade":
+                answers["grading"] = {}
+        elif question.step == "handling_ended_at" and value is None:
+            answers.pop("handling_ended_at", None)
+        elif question.store:
+            question.store(answers, value)
+        else:
+            answers[question.step] = value
+        if question.step == "cii" and value is False:
+            for key in CII_OUTAGE_KEYS:
+                answers.get("grading", {}).pop(key, None)
+        return self._advance(state, ctx)
+
+    def _advance(self, state: ChatState, ctx: Ctx) -> list[Reply]:
+        data = state.flows[NAME]
+        following = next_step(data["answers"])
+        if following != data["step"]:
+            data["history"].append(data["step"])
+            data["step"] = following
+            data["result"] = None
+        if following == DONE:
+            return self._summary(state, ctx)
+        return self._ask(state, ctx, [])
+
+    def _back(self, state: ChatState, ctx: Ctx) -> list[Reply]:
+        data = state.flows[NAME]
+        if not data["history"]:
+            return self._ask(state, ctx, [pick(TEXTS["first"], ctx.lang)]) if data["step"] != DONE else self._summary(state, ctx)
+        previous = data["history"].pop()
+        if previous != DONE:
+            _forget(data["answers"], QUESTIONS[previous])
+        data["step"] = previous
+        data["result"] = None
+        return self.prompt(state, ctx)
+
+    def _change(self, state: ChatState, step: str, ctx: Ctx) -> list[Reply]:
+        data = state.flows[NAME]
+        if data["step"] != step:
+            data["history"].append(data["step"])
+            data["step"] = step
+            data["result"] = None
+        return self._ask(state, ctx, [])
+
+    def _rest_unknown(self, state: ChatState, ctx: Ctx) -> list[Reply]:
+        """"Don't know the rest": every criterion not yet answered becomes unknown (graded conservatively)."""
+        data = state.flows[NAME]
+        grading = data["answers"].setdefault("grading", {})
+        for key in _open_criteria(data["answers"]):
+            grading[key] = None
+        return self._advance(state, ctx)
+
+    # -------------------------------------------------------------------------------------- showing
+    def _ask(self, state: ChatState, ctx: Ctx, notes: list[str]) -> list[Reply]:
+        data = state.flows[NAME]
+        question = QUESTIONS[data["step"]]
+        lang = ctx.lang
+        lines = list(notes)
+        if question.step.startswith("g."):
+            known = grade(data["answers"].get("grading", {})).known
+            if not any(key in data["answers"].get("grading", {}) for key in GRADING_ORDER):
+                lines.append(pick(TEXTS["grading"], lang))
+            elif RANK[known] >= RANK["relatively_major"]:
+                lines.append(pick(TEXTS["at_least"], lang).format(level=pick(LEVEL_NAMES[known], lang)))
+        current = _current_answer(data["answers"], question, lang)
+        if current:
+            lines.append(pick(TEXTS["current"], lang).format(answer=current))
+        lines.append(pick(question.text, lang))
+        buttons = [Button(pick(o.label, lang), f"{NAME}:{question.step}:{o.token}") for o in question.options]
+        if question.step.startswith("g."):
+            buttons.append(Button(pick(TEXTS["rest"], lang), f"{NAME}:rest"))
+        if data["history"]:
+            buttons.append(Button(pick(TEXTS["back"], lang), f"{NAME}:back"))
+        return [Reply("\n".join(lines), buttons)]
+
+    def _summary(self, state: ChatState, ctx: Ctx) -> list[Reply]:
+        data = state.flows[NAME]
+        data["result"] = assess(data["answers"], ctx.now, ctx.lang)
+        lang = ctx.lang
+        text = f"{pick(TEXTS['summary_head'], lang)}\n\n{describe(data['result'], ctx.now, lang)}"
+        buttons = [Button(pick(TEXTS["draft"], lang), "report:start")]
+        if any(o["by"] == "operator" and o["deadline"] and parse_iso(o["deadline"]) > ctx.now for o in data["result"]["obligations"]):
+            buttons.append(Button(pick(TEXTS["remind"], lang), "remind:on"))
+        buttons += [Button(pick(TEXTS[f"change_{step}"], lang), f"{NAME}:change:{step}") for step in ("cii", "central_state_organ", "level", "discovered_at", "handling_ended_at")]
+        buttons.append(Button(pick(TEXTS["restart"], lang), f"{NAME}:restart"))
+        return [Reply(text, buttons)]
+
+
+# ------------------------------------------------------------------------------------------ pure helpers
+def next_step(answers: dict[str, Any]) -> str:
+    """The first question the answers do not settle yet, or "done"."""
+    for step in MAIN_BEFORE:
+        if step not in answers:
+            return step
+    if answers["level"] is None and "grading" in answers:
+        open_criteria = _open_criteria(answers)
+        if open_criteria:
+            return "g." + open_criteria[0]
+    for step in MAIN_AFTER:
+        if step not in answers:
+            return step
+    return DONE
+
+
+def _open_criteria(answers: dict[str, Any]) -> list[str]:
+    """Grading keys still to ask, in order; none once the known answers reach the top level."""
+    grading = answers.get("grading", {})
+    if grade(grading).known == LEVELS[-1]:
+        return []
+    keys = [k for k in GRADING_ORDER if not (answers.get("cii") is False and k in CII_OUTAGE_KEYS)]
+    # "没有" to the portal / population question writes the figure that follows it, which settles both.
+    return [k for k in keys if k not in grading and not (k in QUALIFIED and QUALIFIED[k] in grading)]
+
+
+def _answered(answers: dict[str, Any], question: Question) -> bool:
+    return any(_has(answers, key) for key in question.keys)
+
+
+def _has(answers: dict[str, Any], key: str) -> bool:
+    if key.startswith("grading."):
+        return key[8:] in answers.get("grading", {})
+    return key in answers
+
+
+def _forget(answers: dict[str, Any], question: Question) -> None:
+    for key in question.keys:
+        if key.startswith("grading."):
+            answers.get("grading", {}).pop(key[8:], None)
+        else:
+            answers.pop(key, None)
+
+
+def _check(question: Question, value: Any, answers: dict[str, Any], ctx: Ctx) -> str | None:
+    """Why a well-formed answer cannot stand (a time in the future, a share above 100 %), or None."""
+    if question.step in ("discovered_at", "handling_ended_at") and isinstance(value, str):
+        moment = parse_iso(value)
+        if moment > ctx.now:
+            return pick(TEXTS["future"], ctx.lang).format(time=clock(moment), now=clock(ctx.now))
+        discovered = answers.get("discovered_at")
+        if question.step == "handling_ended_at" and discovered and moment < parse_iso(discovered):
+            return pick(TEXTS["before_discovery"], ctx.lang).format(time=clock(moment), discovered=clock(parse_iso(discovered)))
+        ended = answers.get("handling_ended_at")
+        if question.step == "discovered_at" and ended and moment > parse_iso(ended):
+            return pick(TEXTS["before_discovery"], ctx.lang).format(time=clock(parse_iso(ended)), discovered=clock(moment))
+    if question.step == "g.population_share_pct" and isinstance(value, (int, float)) and value > 100:
+        return pick(TEXTS["percent"], ctx.lang)
+    return None
+
+
+def _current_answer(answers: dict[str, Any], question: Question, lang: str) -> str | None:
+    """The answer already given to a question that is asked again (changing it from the summary)."""
+    if question.step.startswith("g.") or question.step not in answers:
+        return None
+    value = answers[question.step]
+    if question.step in ("discovered_at", "handling_ended_at"):
+        return clock(parse_iso(value)) if value else None
+    if question.step == "level":
+        return pick(LEVEL_NAMES[value], lang) if value else pick(ANSWER_WORDS[None], lang)
+    return pick(ANSWER_WORDS[value], lang)

@@ -1,0 +1,519 @@
+"""The report conversation: draft an initial, supplementary or summary report one item at a time.
+
+It starts from what the chat already knows (the assessment's answers and result), asks each remaining item in
+the order of the report, lets every item be skipped ("later" — the report marks it 待补报), shows a preview
+that can be corrected item by item (by number or by name), and ends with the text and the .docx/.txt files.
+
+The draft lives in state.flows["report"] as plain JSON:
+    {"kind": "initial"|"supplement"|"summary"|None, "facts": {…the `report` contract's keys…},
+     "skipped": [question keys], "step": str}
+Steps: "choose" (a draft exists: continue, switch kind, start over), "kind", a question key ("cause",
+"ransom.amount", …), "preview", "edit" (pick an item), "edit:<section number>" (pick a field), "done".
+A typed answer that ends with a question mark is taken as a question for the knowledge base instead.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+
+from bot.flows import Ctx
+from bot.i18n import pick
+from bot.knowledge.normalize import fold
+from bot.model import Button, ChatState, FileOut, Reply
+from bot.reports import DOCX_MIME, FactsError, Report, build_report, is_ransomware, render_docx, render_text, validate_facts
+from bot.reports.fields import FIELDS, KIND_NAMES, KINDS, RANSOM_PARTS, SECTIONS, Kind, SectionSpec
+from bot.rules import FactsError as AssessError
+from bot.rules.facts import KNOWN_KEYS as ASSESS_KEYS
+from bot.rules.facts import parse_facts as parse_assess_input
+from bot.rules.tables import LEVEL_ALIASES, LEVEL_NAMES, LEVELS
+from bot.timetext import parse_time
+from bot.timeutil import clock, parse_iso
+
+NAME = "report"
+RANSOM_QUESTIONS = tuple(f"ransom.{part}" for part in RANSOM_PARTS)
+
+TITLE = {"zh": "起草报告", "en": "report draft"}
+QUESTIONS: dict[str, dict[str, str]] = {
+    "organization": {"zh": "报告单位的名称是什么？", "en": "What is the name of your organisation?"},
+    "system": {
+        "zh": "受影响的设施、系统或平台是什么？请简述其基本情况（用途、规模、部署位置等）。",
+        "en": "Which facility, system or platform is affected? Describe it briefly (purpose, size, where it runs).",
+    },
+    "contact": {
+        "zh": "联系人及联系方式？（如：张三 13800000000 zhangsan@example.com）",
+        "en": "Who is the contact person, and how to reach them? (e.g. Zhang San +86 138 0000 0000 zs@example.com)",
+    },
+    "discovered_at": {
+        "zh": "什么时候发现（获知）事件的？（如“2026-03-01 09:30”“30分钟前”“现在”）",
+        "en": "When did you discover (learn of) the incident? (e.g. \"2026-03-01 09:30\", \"30 minutes ago\", \"now\")",
+    },
+    "occurred_at": {
+        "zh": "事件大约什么时候发生？（格式同上）",
+        "en": "When did the incident happen, roughly? (same formats)",
+    },
+    "location": {"zh": "事件发生在什么地点？（机房、城市、云服务区域等）", "en": "Where did it happen? (site, city, cloud region …)"},
+    "type": {"zh": "事件属于什么类型？请点选，或直接输入。", "en": "What type of incident is it? Pick one or type it."},
+    "level": {
+        "zh": "事件级别？请点选（不确定可先用 /assess 评估，或点“稍后补充”）。",
+        "en": "Which level is the incident? Pick one (not sure: grade it with /assess, or press \"Later\").",
+    },
+    "impact": {"zh": "目前已造成哪些影响和危害？", "en": "What impact and harm has it caused so far?"},
+    "measures": {"zh": "已采取了哪些措施？效果如何？", "en": "What measures have you taken, and with what effect?"},
+    "ransom.amount": {"zh": "勒索金额是多少？（含币种，如 2 BTC）", "en": "How much ransom is demanded? (with the currency, e.g. 2 BTC)"},
+    "ransom.method": {
+        "zh": "勒索方式？（勒索信、邮件或网页，要求的支付方式等）",
+        "en": "How is the ransom demanded? (note, email or web page; the payment method asked for)",
+    },
+    "ransom.date": {"zh": "何时收到勒索要求？（日期或时间）", "en": "When was the ransom demanded? (date or time)"},
+    "trend": {"zh": "事态可能如何发展？可能造成哪些进一步的影响和危害？", "en": "How may the situation develop, and what further impact or harm may it cause?"},
+    "cause": {"zh": "对事件原因的初步分析？", "en": "What is your preliminary analysis of the cause?"},
+    "leads": {
+        "zh": "有哪些溯源线索？（可能的攻击者信息、攻击路径、被利用的漏洞等）",
+        "en": "What leads are there for tracing the source? (possible attacker, attack path, vulnerabilities exploited)",
+    },
+    "next_steps": {"zh": "下一步拟采取哪些应对措施？", "en": "Which further response measures do you plan?"},
+    "support_requested": {"zh": "需要请求哪些支援？（没有可回答“无”）", "en": "What support do you request? (answer \"none\" if none)"},
+    "scene_preservation": {
+        "zh": "现场（日志、磁盘镜像、样本等证据）是如何保护的？",
+        "en": "How is the scene preserved (logs, disk images, samples and other evidence)?",
+    },
+    "other": {"zh": "还有其他应当报告的情况吗？（没有可回答“无”）", "en": "Anything else that should be reported? (answer \"none\" if nothing)"},
+    "handling_ended_at": {"zh": "事件处置是什么时候结束的？", "en": "When did handling of the incident end?"},
+    "response": {"zh": "采取了哪些应急处置措施？", "en": "Which response measures were taken?"},
+    "harm": {"zh": "事件最终造成了哪些危害（含损失）？", "en": "What harm did the incident do in the end (losses included)?"},
+    "accountability": {"zh": "责任认定与处理情况如何？", "en": "How was accountability determined and dealt with?"},
+    "remediation": {"zh": "采取或计划采取了哪些整改措施？", "en": "Which remediation measures were taken or are planned?"},
+    "lessons": {"zh": "有哪些经验教训？", "en": "What lessons were learned?"},
+}
+TEXTS = {
+    "kind": {"zh": "要起草哪种报告？", "en": "Which report do you want to draft?"},
+    "prefilled": {
+        "zh": "开始起草{kind}。评估中已知的事项（级别、时间、报送对象）已自动填入。每一项都可点“稍后补充”跳过，报告中会标注“待补报”。",
+        "en": "Drafting the {kind}. What the assessment already knows (level, times, recipients) is filled in. Any item can be skipped with \"Later\"; the report then marks it \"to be supplemented\".",
+    },
+    "fresh": {
+        "zh": "开始起草{kind}。每一项都可点“稍后补充”跳过，报告中会标注“待补报”。（先用 /assess 评估，可自动填入级别、报送对象和时限。）",
+        "en": "Drafting the {kind}. Any item can be skipped with \"Later\"; the report then marks it \"to be supplemented\". (Run /assess first to fill in the level, recipients and deadlines.)",
+    },
+    "draft": {
+        "zh": "你有一份{kind}草稿（已填 {count} 项）。继续修改，据此起草续报或总结报告，还是重新开始？",
+        "en": "You have a draft {kind} ({count} items filled). Continue it, build a supplementary or summary report on it, or start over?",
+    },
+    "current": {"zh": "当前：{value}", "en": "Now: {value}"},
+    "type_other": {"zh": "请直接输入事件类型。", "en": "Type the kind of incident."},
+    "preview": {
+        "zh": "以上为预览。确认无误请点“确认生成”；要修改某一项，输入它的编号或名称（如“4”或“原因”）。",
+        "en": "That is the preview. Press \"Finish\" if it is right; to change an item, type its number or name (e.g. \"4\" or \"cause\").",
+    },
+    "edit": {"zh": "要修改哪一项？点选，或输入编号或名称。", "en": "Which item do you want to change? Pick it, or type its number or name."},
+    "edit_section": {"zh": "第{number}项包括以下内容，要修改哪一个？", "en": "Item {number} holds these; which one do you want to change?"},
+    "done": {
+        "zh": "报告已生成：.docx 用于打印、盖章或作附件，.txt 可粘贴到邮件正文或网页表单。标注“待补报”的事项查明后请及时补报：输入 /report 即可据此起草续报。",
+        "en": "Your report is ready: the .docx to print, stamp or attach, the .txt to paste into an email or a web form. Supplement the items marked \"to be supplemented\" promptly once known: type /report to build a supplementary report on this one. Chinese authorities expect Chinese: /lang zh, then /report → Continue → Finish gives the Chinese version.",
+    },
+    "invalid": {"zh": "报告无法生成：{error}", "en": "The report cannot be rendered: {error}"},
+}
+BUTTONS = {
+    "later": {"zh": "稍后补充", "en": "Later"},
+    "keep": {"zh": "保持不变", "en": "Keep"},
+    "preview": {"zh": "预览", "en": "Preview"},
+    "finish": {"zh": "确认生成", "en": "Finish"},
+    "edit": {"zh": "修改", "en": "Edit"},
+    "continue": {"zh": "继续", "en": "Continue"},
+    "new": {"zh": "重新开始", "en": "Start over"},
+}
+KIND_BUTTONS: dict[Kind, dict[str, str]] = {
+    "initial": {"zh": "首报", "en": "Initial report"},
+    "supplement": {"zh": "续报（补报）", "en": "Supplementary report"},
+    "summary": {"zh": "总结报告", "en": "Summary report"},
+}
+INCIDENT_TYPES = {
+    "ransomware": {"zh": "勒索软件", "en": "Ransomware"},
+    "data_leak": {"zh": "数据泄露", "en": "Data leak"},
+    "defacement": {"zh": "网页篡改", "en": "Web defacement"},
+    "ddos": {"zh": "DDoS攻击", "en": "DDoS attack"},
+    "outage": {"zh": "系统故障", "en": "System failure"},
+    "other": {"zh": "其他", "en": "Other"},
+}
+EDIT_WORDS = re.compile(r"^(?:(?:修改|更改|更正|改|编辑|edit|change|fix)\s*)?(?:第|item|no\.?)?\s*")
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+PHONE = re.compile(r"\+?\d[\d\s()-]{5,}\d")
+CONTACT_WORDS = re.compile(r"联系人|联系方式|电话|手机|邮箱|contact|phone|tel|mobile|e-?mail|name|[:：,，;；、/]", re.IGNORECASE)
+
+
+class ReportFlow:
+    name = NAME
+
+    def title(self, lang: str) -> str:
+        return pick(TITLE, lang)
+
+    def start(self, state: ChatState, ctx: Ctx) -> list[Reply]:
+        """A new draft (initial by default after an assessment), or the choice of what to do with the old one."""
+        draft = state.flows.get(NAME)
+        if draft is not None:
+            _prefill(draft, state, ctx)
+            draft["step"] = "choose"
+            return self.prompt(state, ctx)
+        draft = {"kind": None, "facts": {}, "skipped": [], "step": "kind"}
+        state.flows[NAME] = draft
+        assessed = _prefill(draft, state, ctx)
+        if assessed:
+            return self._set_kind(state, draft, "initial", ctx)
+        return self.prompt(state, ctx)
+
+    def prompt(self, state: ChatState, ctx: Ctx) -> list[Reply]:
+        draft = state.flows[NAME]
+        step = draft["step"]
+        lang = ctx.lang
+        if step in ("choose", "done"):
+            kind = pick(KIND_NAMES[draft["kind"] or "initial"], lang)
+            buttons = [Button(pick(BUTTONS["continue"], lang), f"{NAME}:continue")]
+            buttons += [Button(pick(KIND_BUTTONS[k], lang), f"{NAME}:kind:{k}") for k in ("supplement", "summary")]
+            buttons.append(Button(pick(BUTTONS["new"], lang), f"{NAME}:new"))
+            return [Reply(pick(TEXTS["draft"], lang).format(kind=kind, count=_count(draft["facts"])), buttons)]
+        if step == "kind":
+            return [Reply(pick(TEXTS["kind"], lang), [Button(pick(KIND_BUTTONS[k], lang), f"{NAME}:kind:{k}") for k in KINDS])]
+        if step == "preview":
+            return self._preview(draft, ctx)
+        if step == "edit":
+            buttons = [Button(f"{s.number}. {pick(s.short, lang)}", f"{NAME}:section:{s.number}") for s in SECTIONS[draft["kind"]]]
+            buttons.append(Button(FIELDS["contact"].button(lang), f"{NAME}:field:contact"))
+            buttons.append(Button(pick(BUTTONS["preview"], lang), f"{NAME}:preview"))
+            return [Reply(pick(TEXTS["edit"], lang), buttons)]
+        if step.startswith("edit:"):
+            number = int(step.partition(":")[2])
+            spec = _section(draft["kind"], number)
+            buttons = [Button(_button_label(key, lang), f"{NAME}:field:{key}") for key in _section_questions(draft, spec)]
+            return [Reply(pick(TEXTS["edit_section"], lang).format(number=number), buttons)]
+        return [self._question(draft, step, ctx)]
+
+    def handle(self, state: ChatState, text: str, ctx: Ctx) -> list[Reply] | None:
+        draft = state.flows.get(NAME)
+        if draft is None:
+            return self.start(state, ctx)
+        prefix, colon, action = text.partition(":")
+        if colon and prefix == NAME:
+            return self._press(state, draft, action, ctx)
+        step = draft["step"]
+        if step in ("preview", "edit") or step.startswith("edit:"):
+            return self._edit_target(state, draft, text, ctx)
+        if step in ("choose", "kind", "done") or text.rstrip().endswith(("?", "？")):
+            return None
+        value = _parse_answer(step, text, ctx)
+        if value is None:
+            return None
+        _store(draft["facts"], step, value)
+        if step in draft["skipped"]:
+            draft["skipped"].remove(step)
+        return self._next(state, draft, ctx)
+
+    # ------------------------------------------------------------------ buttons
+    def _press(self, state: ChatState, draft: dict[str, Any], action: str, ctx: Ctx) -> list[Reply] | None:
+        """What a button of this flow does; unknown data is not an answer (None)."""
+        verb, _, argument = action.partition(":")
+        if verb == "start":
+            return self.start(state, ctx)
+        if verb == "new":
+            state.flows.pop(NAME)
+            return self.start(state, ctx)
+        if verb == "continue":
+            if draft["kind"] is None:
+                draft["step"] = "kind"
+                return self.prompt(state, ctx)
+            return self._next(state, draft, ctx)
+        if verb == "kind" and argument in KINDS:
+            return self._set_kind(state, draft, argument, ctx)
+        if draft["kind"] is None:
+            return None
+        if verb == "skip" and draft["step"] in _all_questions(draft):
+            _clear(draft["facts"], draft["step"])
+            draft["skipped"].append(draft["step"])
+            return self._next(state, draft, ctx)
+        if verb == "keep" and draft["step"] in _all_questions(draft):
+            return self._next(state, draft, ctx)
+        if verb == "type" and argument in INCIDENT_TYPES and draft["step"] == "type":
+            if argument == "other":
+                return [Reply(pick(TEXTS["type_other"], ctx.lang), _question_buttons(draft, "type", ctx.lang, choices=False))]
+            draft["facts"]["type"] = pick(INCIDENT_TYPES[argument], ctx.lang)
+            return self._next(state, draft, ctx)
+        if verb == "level" and argument in LEVELS and draft["step"] == "level":
+            draft["facts"]["level"] = argument
+            return self._next(state, draft, ctx)
+        if verb == "preview":
+            draft["skipped"] += _open_questions(draft)
+            draft["step"] = "preview"
+            return self.prompt(state, ctx)
+        if verb == "edit":
+            draft["step"] = "edit"
+            return self.prompt(state, ctx)
+        if verb == "section" and argument.isdigit() and _section(draft["kind"], int(argument)):
+            return self._edit_section(state, draft, _section(draft["kind"], int(argument)), ctx)
+        if verb == "field" and argument in _all_questions(draft):
+            return self._ask(state, draft, argument, ctx)
+        if verb == "finish":
+            return self._finish(state, draft, ctx)
+        return None
+
+    # ------------------------------------------------------------------ steps
+    def _set_kind(self, state: ChatState, draft: dict[str, Any], kind: Kind, ctx: Ctx) -> list[Reply]:
+        """Choose the report kind; items skipped earlier are asked again (a supplement is where they belong)."""
+        draft["kind"] = kind
+        draft["skipped"] = []
+        intro = TEXTS["prefilled" if draft["facts"].get("assessment") else "fresh"]
+        replies = self._next(state, draft, ctx)
+        replies.insert(0, Reply(pick(intro, ctx.lang).format(kind=pick(KIND_NAMES[kind], ctx.lang))))
+        return replies
+
+    def _next(self, state: ChatState, draft: dict[str, Any], ctx: Ctx) -> list[Reply]:
+        """The first item still open, or the preview when none is."""
+        open_questions = _open_questions(draft)
+        draft["step"] = open_questions[0] if open_questions else "preview"
+        return self.prompt(state, ctx)
+
+    def _ask(self, state: ChatState, draft: dict[str, Any], key: str, ctx: Ctx) -> list[Reply]:
+        draft["step"] = key
+        return self.prompt(state, ctx)
+
+    def _edit_section(self, state: ChatState, draft: dict[str, Any], spec: SectionSpec, ctx: Ctx) -> list[Reply]:
+        keys = _section_questions(draft, spec)
+        if len(keys) == 1:
+            return self._ask(state, draft, keys[0], ctx)
+        draft["step"] = f"edit:{spec.number}"
+        return self.prompt(state, ctx)
+
+    def _edit_target(self, state: ChatState, draft: dict[str, Any], text: str, ctx: Ctx) -> list[Reply] | None:
+        """'3', '原因', '修改 原因', 'edit cause': the item the user wants to change, if the text names one."""
+        target = EDIT_WORDS.sub("", fold(text).strip()).strip().rstrip("项")
+        if target.isdigit():
+            spec = _section(draft["kind"], int(target))
+            return self._edit_section(state, draft, spec, ctx) if spec else None
+        key = _match_field(draft, target)
+        if key is not None:
+            return self._ask(state, draft, key, ctx)
+        spec = next((s for s in SECTIONS[draft["kind"]] if target in {fold(v) for v in s.short.values()}), None)
+        return self._edit_section(state, draft, spec, ctx) if spec else None
+
+    def _question(self, draft: dict[str, Any], key: str, ctx: Ctx) -> Reply:
+        lang = ctx.lang
+        lines = []
+        current = _current(draft, key, ctx)
+        if current is not None:
+            lines.append(pick(TEXTS["current"], lang).format(value=current))
+        lines.append(pick(QUESTIONS[key], lang))
+        return Reply("\n".join(lines), _question_buttons(draft, key, lang, choices=True))
+
+    def _preview(self, draft: dict[str, Any], ctx: Ctx) -> list[Reply]:
+        try:
+            text = render_text(_report(draft, ctx), "md")
+        except FactsError as error:
+            return [Reply(pick(TEXTS["invalid"], ctx.lang).format(error=error), [Button(pick(BUTTONS["edit"], ctx.lang), f"{NAME}:edit")])]
+        buttons = [Button(pick(BUTTONS["finish"], ctx.lang), f"{NAME}:finish"), Button(pick(BUTTONS["edit"], ctx.lang), f"{NAME}:edit")]
+        return [Reply(text.rstrip() + "\n\n" + pick(TEXTS["preview"], ctx.lang), buttons)]
+
+    def _finish(self, state: ChatState, draft: dict[str, Any], ctx: Ctx) -> list[Reply]:
+        try:
+            report = _report(draft, ctx)
+        except FactsError as error:
+            return [Reply(pick(TEXTS["invalid"], ctx.lang).format(error=error))]
+        stem = f"incident-report-{draft['kind']}-{ctx.lang}"
+        files = [
+            FileOut(f"{stem}.docx", render_docx(report), DOCX_MIME),
+            FileOut(f"{stem}.txt", render_text(report, "txt").encode("utf-8"), "text/plain; charset=utf-8"),
+        ]
+        draft["step"] = "done"
+        state.active = None
+        lang = ctx.lang
+        buttons = [Button(pick(BUTTONS["edit"], lang), f"{NAME}:edit")]
+        if draft["kind"] == "initial":
+            buttons.append(Button(pick(KIND_BUTTONS["supplement"], lang), f"{NAME}:kind:supplement"))
+        return [Reply(render_text(report, "md"), files=files), Reply(pick(TEXTS["done"], lang), buttons)]
+
+
+# ---------------------------------------------------------------------- the draft's data
+def _prefill(draft: dict[str, Any], state: ChatState, ctx: Ctx) -> bool:
+    """Copy what the assessment knows into the draft; True if an assessment was completed.
+
+    The assessment input is replaced by the newest one (it only routes the report); level and times are
+    filled only where the draft has none, so nothing the user typed in the draft is overwritten.
+    """
+    assess = state.flows.get("assess") or {}
+    answers = {key: value for key, value in (assess.get("answers") or {}).items() if key in ASSESS_KEYS and key != "lang"}
+    if not answers:
+        return False
+    try:
+        parse_assess_input(answers, ctx.now)
+    except AssessError:
+        return False  # an assessment abandoned half-way can hold answers that do not add up yet
+    facts = draft["facts"]
+    facts["assessment"] = answers
+    level = (assess.get("result") or {}).get("level") or answers.get("level")
+    if level in LEVEL_ALIASES:
+        facts.setdefault("level", LEVEL_ALIASES[level])
+    for key in ("discovered_at", "handling_ended_at"):
+        if answers.get(key):
+            facts.setdefault(key, answers[key])
+    return bool(assess.get("result"))
+
+
+def _questions(draft: dict[str, Any]) -> list[str]:
+    """Every question of the draft's kind, in report order (contact after the affected system)."""
+    keys: list[str] = []
+    for spec in SECTIONS[draft["kind"]]:
+        for key in spec.fields:
+            if key == "ransom":
+                keys += RANSOM_QUESTIONS if _ransom_applies(draft["facts"]) else []
+            else:
+                keys.append(key)
+            if key == "system":
+                keys.append("contact")
+    return keys
+
+
+def _all_questions(draft: dict[str, Any]) -> list[str]:
+    """The questions plus the ransom ones, which an edit may reach even before the type says ransomware."""
+    keys = _questions(draft)
+    return keys if set(RANSOM_QUESTIONS) <= set(keys) else keys + list(RANSOM_QUESTIONS)
+
+
+def _open_questions(draft: dict[str, Any]) -> list[str]:
+    return [key for key in _questions(draft) if key not in draft["skipped"] and _value(draft["facts"], key) is None]
+
+
+def _ransom_applies(facts: dict[str, Any]) -> bool:
+    return is_ransomware(facts.get("type")) or bool(facts.get("ransom"))
+
+
+def _value(facts: dict[str, Any], key: str) -> Any:
+    if key.startswith("ransom."):
+        return (facts.get("ransom") or {}).get(key.partition(".")[2])
+    return facts.get(key)
+
+
+def _store(facts: dict[str, Any], key: str, value: Any) -> None:
+    if key.startswith("ransom."):
+        facts.setdefault("ransom", {})[key.partition(".")[2]] = value
+    else:
+        facts[key] = value
+
+
+def _clear(facts: dict[str, Any], key: str) -> None:
+    if key.startswith("ransom."):
+        (facts.get("ransom") or {}).pop(key.partition(".")[2], None)
+    else:
+        facts.pop(key, None)
+
+
+def _count(facts: dict[str, Any]) -> int:
+    """How many items the draft holds (the assessment, which only routes the report, not counted)."""
+    return sum(1 for key, value in facts.items() if key != "assessment" and value)
+
+
+def _report(draft: dict[str, Any], ctx: Ctx) -> Report:
+    return build_report(draft["kind"], ctx.lang, validate_facts(draft["facts"]), ctx.now)
+
+
+def _section(kind: Kind, number: int) -> SectionSpec | None:
+    return next((spec for spec in SECTIONS[kind] if spec.number == number), None)
+
+
+def _section_questions(draft: dict[str, Any], spec: SectionSpec) -> list[str]:
+    """The questions behind one numbered item of the report (the ransom ones only where they apply)."""
+    questions = _questions(draft)
+    return [q for key in spec.fields for q in (RANSOM_QUESTIONS if key == "ransom" else (key,)) if q in questions]
+
+
+def _match_field(draft: dict[str, Any], target: str) -> str | None:
+    """The question a folded name points at: an exact label, short label or alias first, then the longest
+    alias the text contains."""
+    if not target:
+        return None
+    candidates: list[tuple[str, str]] = []
+    for key in _all_questions(draft):
+        if key.startswith("ransom."):
+            names = list(RANSOM_PARTS[key.partition(".")[2]].values())
+        else:
+            field = FIELDS[key]
+            names = [*field.label.values(), *(field.short or {}).values(), *field.aliases]
+        candidates += [(fold(name), key) for name in names]
+    for name, key in candidates:
+        if name == target:
+            return key
+    contained = [(len(name), key) for name, key in candidates if name in target]
+    return max(contained)[1] if contained else None
+
+
+def _current(draft: dict[str, Any], key: str, ctx: Ctx) -> str | None:
+    """The current value of an item as the report shows it, for "Now: …" when editing."""
+    value = _value(draft["facts"], key)
+    if value is None:
+        return None
+    if key == "level":
+        return pick(LEVEL_NAMES[value], ctx.lang)
+    if key == "contact":
+        return " ".join(value[part] for part in ("name", "phone", "email") if part in value)
+    if key == "ransom.date" and len(value) == 10:
+        return value
+    if key == "ransom.date" or FIELDS.get(key) is not None and FIELDS[key].value_type == "time":
+        return clock(parse_iso(value))
+    return str(value)
+
+
+def _button_label(key: str, lang: str) -> str:
+    if key.startswith("ransom."):
+        return pick(RANSOM_PARTS[key.partition(".")[2]], lang)
+    return FIELDS[key].button(lang)
+
+
+def _question_buttons(draft: dict[str, Any], key: str, lang: str, choices: bool) -> list[Button]:
+    buttons: list[Button] = []
+    if choices and key == "type":
+        buttons += [Button(pick(label, lang), f"{NAME}:type:{k}") for k, label in INCIDENT_TYPES.items()]
+    if choices and key == "level":
+        buttons += [Button(pick(LEVEL_NAMES[level], lang), f"{NAME}:level:{level}") for level in reversed(LEVELS)]
+    if _value(draft["facts"], key) is not None:
+        buttons.append(Button(pick(BUTTONS["keep"], lang), f"{NAME}:keep"))
+    buttons.append(Button(pick(BUTTONS["later"], lang), f"{NAME}:skip"))
+    buttons.append(Button(pick(BUTTONS["preview"], lang), f"{NAME}:preview"))
+    return buttons
+
+
+# ---------------------------------------------------------------------- answers
+def _parse_answer(key: str, text: str, ctx: Ctx) -> Any:
+    """A typed answer in the draft's JSON form, or None when it is not one (the engine then re-asks)."""
+    text = text.strip()
+    if not text:
+        return None
+    if key == "ransom.date":
+        try:
+            return date.fromisoformat(text).isoformat()
+        except ValueError:
+            moment = parse_time(text, ctx.now)
+            return moment.isoformat() if moment else None
+    field = FIELDS[key.partition(".")[0]] if key.startswith("ransom.") else FIELDS[key]
+    if key.startswith("ransom.") or field.value_type == "text":
+        return text
+    if field.value_type == "time":
+        moment = parse_time(text, ctx.now)
+        return moment.isoformat() if moment else None
+    if field.value_type == "level":
+        return LEVEL_ALIASES.get(text) or LEVEL_ALIASES.get(fold(text).replace(" ", "_"))
+    return _parse_contact(text)
+
+
+def _parse_contact(text: str) -> dict[str, str]:
+    """'张三 138 0000 0000 zs@example.com' → name, phone, email (each only if present)."""
+    contact: dict[str, str] = {}
+    email = EMAIL.search(text)
+    if email:
+        contact["email"] = email.group()
+        text = text.replace(email.group(), " ")
+    phone = PHONE.search(text)
+    if phone:
+        contact["phone"] = phone.group().strip()
+        text = text.replace(phone.group(), " ")
+    name = " ".join(CONTACT_WORDS.sub(" ", text).split())
+    if name:
+        contact["name"] = name
+    return contact

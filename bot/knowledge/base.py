@@ -1,0 +1,398 @@
+"""Loading faq/ and answering from it.
+
+Matching works on the normalized form of the question (see normalize.py): TF-IDF cosine over concept tokens,
+Chinese character bigrams and English words, scored against every phrasing of every entry, with rapidfuzz
+closing the gap for typos (a misspelt English word is mapped to the nearest known word; a whole question is
+also compared with each phrasing by rapidfuzz's ratio). An entry's `keywords` (canonical concepts) add a bonus
+when the question names them: this is how a channel name routes to that channel and a reporter type to its
+time limit. Below the threshold the answer is "not covered", with suggestions, never a guess.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+
+from bot.i18n import LANGS, detect_lang, pick
+from bot.knowledge.normalize import CONCEPT_BASE, Normalizer, fold, is_concept, phrase_pattern, squash
+from bot.knowledge.spam import SpamProfile, spam_profile
+
+THRESHOLD = 0.42
+KEYWORD_BONUS = 0.12
+FUZZ_WEIGHT = 0.9
+MISSING_CONCEPT_FACTOR = 0.85
+SUGGESTION_FLOOR = 0.12
+CONFIDENCES = ("confirmed", "likely", "draft")
+CAVEAT = {
+    "zh": "注意：本答案部分内容依据尚未逐字核实的文本或2023年征求意见稿，属暂定信息，请以官方附件为准；拿不准时从严：按更高级别、更早时限报告。",
+    "en": "Note: part of this answer rests on wording or figures not yet verified against the final text (or on the 2023 draft): "
+    "treat it as provisional and check the official attachment; when in doubt, grade higher and report earlier.",
+}
+SOURCE_LABEL = {"zh": "来源", "en": "Source"}
+VERIFY = {"zh": "原文", "en": "Official text"}
+_WORD = re.compile(r"[a-z0-9]+|[\u3400-\u9fff]+|[\ue000-\uefff]")
+
+
+@dataclass(frozen=True)
+class Source:
+    id: str
+    cite: dict[str, str]
+    title: dict[str, str]
+    url: str
+
+
+@dataclass(frozen=True)
+class Entry:
+    id: str
+    topic: str
+    title: dict[str, str]
+    confidence: str
+    source: str
+    phrasings: dict[str, list[str]]
+    answer: dict[str, str]
+    related: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()
+    action: str | None = None
+    file: str = ""
+
+
+@dataclass
+class Answer:
+    matched: bool
+    topic: str | None
+    score: float
+    text: str
+    source: str | None
+    suggestions: list[str] = field(default_factory=list)
+    entry_id: str | None = None
+    lang: str = "zh"
+    related: list[tuple[str, str]] = field(default_factory=list)  # (entry id, title) for follow-up buttons
+    action: str | None = None
+
+    def display(self) -> str:
+        """The text shown to a person: the answer, and the suggestions of a "not covered" reply."""
+        if self.matched or not self.suggestions:
+            return self.text
+        return self.text + "\n" + "\n".join(f"• {s}" for s in self.suggestions)
+
+    def to_json(self) -> dict[str, Any]:
+        """The `ask --json` contract."""
+        return {
+            "matched": self.matched,
+            "topic": self.topic,
+            "score": round(self.score, 4),
+            "answer": self.text,
+            "source": self.source,
+            "suggestions": self.suggestions,
+        }
+
+
+def _stem(word: str) -> str:
+    if not word.isascii() or word.isdigit() or len(word) <= 3:
+        return word
+    for suffix in ("ing", "ed", "es", "s"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: -len(suffix)]
+    return word
+
+
+def tokens(canonical: str) -> Counter[str]:
+    """Concept tokens, Chinese bigrams (and single characters, weighted low), stemmed English words."""
+    counts: Counter[str] = Counter()
+    for piece in _WORD.findall(canonical):
+        if len(piece) == 1 and is_concept(piece):
+            counts[piece] += 2
+        elif piece.isascii():
+            counts[_stem(piece)] += 1
+        else:
+            if len(piece) == 1:
+                counts[piece] += 1
+            for i in range(len(piece) - 1):
+                counts[piece[i : i + 2]] += 1
+            for char in piece:
+                counts["1" + char] += 0.25
+    return counts
+
+
+class KnowledgeBase:
+    def __init__(
+        self,
+        entries: list[Entry],
+        sources: dict[str, Source],
+        normalizer: Normalizer,
+        out_of_scope: list[str],
+        greetings: list[str],
+        spam: SpamProfile,
+    ) -> None:
+        self.entries = entries
+        self.by_id = {entry.id: entry for entry in entries}
+        self.sources = sources
+        self.normalizer = normalizer
+        self._out_of_scope = phrase_pattern(out_of_scope)
+        self._greetings = {squash(g) for g in greetings} - {""}
+        self._build_index()
+        kb_bigrams = set()
+        for entry in entries:
+            for text in [*entry.answer.values(), *entry.title.values(), *self._all_phrasings(entry)]:
+                folded = fold(text)
+                kb_bigrams.update(folded[i : i + 2] for i in range(len(folded) - 1))
+        self.spam = SpamProfile(spam.phrases, spam.bigrams - kb_bigrams, spam.phones)
+
+    # ---------------------------------------------------------------- loading
+    @classmethod
+    def from_dir(cls, faq_dir: Path) -> "KnowledgeBase":
+        data = read_dir(faq_dir)
+        synonyms = data["synonyms"]
+        normalizer = Normalizer.build(synonyms.get("canonical") or {}, synonyms.get("stopwords") or [])
+        return cls(
+            entries=[entry_from_dict(raw, file) for file, raw in data["entries"]],
+            sources={key: source_from_dict(key, raw) for key, raw in (data["sources"] or {}).items()},
+            normalizer=normalizer,
+            out_of_scope=synonyms.get("out_of_scope") or [],
+            greetings=synonyms.get("greetings") or [],
+            spam=spam_profile(),
+        )
+
+    @staticmethod
+    def _all_phrasings(entry: Entry) -> list[str]:
+        return [p for lang in LANGS for p in entry.phrasings.get(lang, [])] + list(entry.title.values())
+
+    def _build_index(self) -> None:
+        docs: list[tuple[int, str, Counter[str]]] = []
+        entry_tokens: list[set[str]] = []
+        for index, entry in enumerate(self.entries):
+            seen: set[str] = set()
+            for phrasing in self._all_phrasings(entry):
+                canonical = self.normalizer.canonical(phrasing)
+                counts = tokens(canonical)
+                docs.append((index, canonical, counts))
+                seen.update(counts)
+            entry_tokens.append(seen)
+        df: Counter[str] = Counter()
+        for seen in entry_tokens:
+            df.update(seen)
+        total = max(len(self.entries), 1)
+        self._idf = {token: math.log(1 + total / count) for token, count in df.items()}
+        self._unknown_idf = math.log(1 + total)  # a word no phrasing has is as telling as the rarest one
+        self._spelling = self._spelling_vocabulary()
+        self._spelling_words = list(self._spelling)
+        self._postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        self._docs: list[tuple[int, str, frozenset[str]]] = []
+        for doc_index, (entry_index, canonical, counts) in enumerate(docs):
+            for token, weight in self._weigh(counts).items():
+                self._postings[token].append((doc_index, weight))
+            concepts = frozenset(c for c in canonical if is_concept(c))
+            self._docs.append((entry_index, canonical.replace(" ", ""), concepts))
+        self._keyword_chars = [
+            frozenset(self.normalizer.concept_char(k) for k in entry.keywords) for entry in self.entries
+        ]
+
+    def _spelling_vocabulary(self) -> dict[str, str]:
+        """English words a typo may be corrected to: phrasing words and one-word synonyms (→ their concept)."""
+        vocabulary = {t: t for t in self._idf if t.isascii() and t.isalpha() and len(t) >= 4}
+        for variant, index in self.normalizer.lookup.items():
+            if variant.isascii() and variant.isalpha() and len(variant) >= 4:
+                vocabulary.setdefault(variant, chr(CONCEPT_BASE + index))
+        return vocabulary
+
+    def _weigh(self, counts: Counter[str]) -> dict[str, float]:
+        vector = {}
+        for token, count in counts.items():
+            idf = self._idf.get(token, self._unknown_idf)
+            vector[token] = (1 + math.log(count) if count >= 1 else count) * idf
+        norm = math.sqrt(sum(w * w for w in vector.values())) or 1.0
+        return {t: w / norm for t, w in vector.items() if w}
+
+    # ---------------------------------------------------------------- matching
+    def _correct(self, counts: Counter[str]) -> Counter[str]:
+        """Map unknown English words to the nearest known one (typos such as 'deadlnie', 'emial')."""
+        from rapidfuzz import fuzz, process
+
+        fixed: Counter[str] = Counter()
+        for token, count in counts.items():
+            if token in self._idf or not (token.isascii() and token.isalpha() and len(token) >= 4):
+                fixed[token] += count
+                continue
+            best = process.extractOne(token, self._spelling_words, scorer=fuzz.ratio, score_cutoff=75)
+            fixed[self._spelling[best[0]] if best else token] += count
+        return fixed
+
+    def rank(self, question: str) -> list[tuple[float, Entry]]:
+        """Every entry with a positive score, best first."""
+        from rapidfuzz import fuzz
+
+        canonical = self.normalizer.canonical(question)
+        if not canonical:
+            return []
+        corrected = self._correct(tokens(canonical))
+        query = self._weigh(corrected)
+        concepts = {t for t in corrected if len(t) == 1 and is_concept(t)}
+        compact = canonical.replace(" ", "")
+        doc_scores: dict[int, float] = defaultdict(float)
+        for token, weight in query.items():
+            for doc_index, doc_weight in self._postings.get(token, ()):
+                doc_scores[doc_index] += weight * doc_weight
+        best: dict[int, float] = {}
+        for doc_index, cosine in doc_scores.items():
+            entry_index, doc_compact, doc_concepts = self._docs[doc_index]
+            similarity = max(cosine, FUZZ_WEIGHT * fuzz.ratio(compact, doc_compact) / 100) if cosine > 0.2 else cosine
+            similarity *= MISSING_CONCEPT_FACTOR ** len(doc_concepts ^ concepts)
+            if similarity > best.get(entry_index, 0.0):
+                best[entry_index] = similarity
+        for entry_index in list(best):
+            keywords = self._keyword_chars[entry_index]
+            if keywords and keywords <= concepts:
+                best[entry_index] += KEYWORD_BONUS
+        return sorted(((score, self.entries[i]) for i, score in best.items()), key=lambda pair: -pair[0])
+
+    def is_out_of_scope(self, question: str) -> bool:
+        folded = fold(question)
+        if self._out_of_scope is not None and self._out_of_scope.search(folded):
+            return True
+        return self.spam.looks_like_spam_query(folded)
+
+    def is_greeting(self, question: str) -> bool:
+        return squash(question) in self._greetings
+
+    # ---------------------------------------------------------------- answering
+    def ask(self, question: str, lang: str | None = None) -> Answer:
+        """Answer a question in its own language (or `lang` when the question has no letters)."""
+        lang = detect_lang(question) or lang or "zh"
+        if not question.strip():
+            return self.not_covered(lang, [])
+        if self.is_greeting(question):
+            return self.help(lang)
+        if self.is_out_of_scope(question):
+            return self.not_covered(lang, [])
+        ranked = self.rank(question)
+        if not ranked or ranked[0][0] < THRESHOLD:
+            return self.not_covered(lang, ranked)
+        score, entry = ranked[0]
+        return self.answer_entry(entry, lang, score=min(score, 1.0))
+
+    def answer_entry(self, entry: Entry, lang: str, score: float = 1.0) -> Answer:
+        source = self.sources[entry.source]
+        parts = [pick(entry.answer, lang).strip()]
+        if entry.confidence != "confirmed":
+            parts.append(CAVEAT[lang])
+        cite = pick(source.cite, lang)
+        line = f"{SOURCE_LABEL[lang]}：{cite}" if lang == "zh" else f"{SOURCE_LABEL[lang]}: {cite}"
+        if source.url:
+            line += f"（{VERIFY[lang]}：{source.url}）" if lang == "zh" else f" ({VERIFY[lang]}: {source.url})"
+        parts.append(line)
+        related = [(rid, pick(self.by_id[rid].title, lang)) for rid in entry.related if rid in self.by_id]
+        return Answer(
+            matched=True,
+            topic=entry.topic,
+            score=score,
+            text="\n\n".join(parts),
+            source=cite,
+            entry_id=entry.id,
+            lang=lang,
+            related=related,
+            action=entry.action,
+        )
+
+    def not_covered(self, lang: str, ranked: list[tuple[float, Entry]]) -> Answer:
+        candidates = [entry for score, entry in ranked if score >= SUGGESTION_FLOOR][:3]
+        if not candidates:
+            candidates = [self.by_id[i] for i in DEFAULT_SUGGESTIONS if i in self.by_id]
+        suggestions = [pick(entry.title, lang) for entry in candidates]
+        text = NOT_COVERED[lang]
+        return Answer(
+            matched=False,
+            topic=None,
+            score=ranked[0][0] if ranked else 0.0,
+            text=text,
+            source=None,
+            suggestions=suggestions,
+            lang=lang,
+            related=[(entry.id, pick(entry.title, lang)) for entry in candidates],
+        )
+
+    def help(self, lang: str) -> Answer:
+        return Answer(matched=False, topic="help", score=0.0, text=HELP[lang], source=None, lang=lang)
+
+    def find_by_title(self, text: str) -> Entry | None:
+        folded = fold(text).strip()
+        for entry in self.entries:
+            if any(fold(title).strip() == folded for title in entry.title.values()):
+                return entry
+        return None
+
+
+DEFAULT_SUGGESTIONS = ("channels_all", "deadlines_overview", "grading_levels")
+
+NOT_COVERED = {
+    "zh": "这个问题不在我的知识范围内，我不作猜测。我能回答《国家网络安全事件报告管理办法》的相关问题：报告渠道、时限、事件分级、报告内容、处罚等。你可以换个说法，或看看下面这些主题：",
+    "en": "That is outside what I know, and I won't guess. I answer questions on China's National Cybersecurity Incident "
+    "Reporting Measures: channels, deadlines, grading, report contents, penalties. Try rephrasing, or pick a topic below:",
+}
+
+HELP = {
+    "zh": "你好！我是网络安全事件报告助手，依据《国家网络安全事件报告管理办法》（2025年11月1日起施行）帮你：\n"
+    "• 回答问题：什么是网络安全事件、谁要报告、报告时限、六类报告渠道、事件分级、报告内容、处罚与从轻；\n"
+    "• /assess 判断要不要报、向谁报、最晚几点报；\n"
+    "• /report 起草首报、续报或总结报告；\n"
+    "• /contacts 查看12387报告渠道；/faq 浏览全部主题；/lang en 切换英文。\n"
+    "直接输入你的问题即可。",
+    "en": "Hello! I'm the incident-reporting assistant for China's National Cybersecurity Incident Reporting Measures "
+    "(in force since 1 November 2025). I can:\n"
+    "• answer questions: what an incident is, who reports, deadlines, the six 12387 channels, grading, report contents, penalties;\n"
+    "• /assess: whether you must report, to whom, and by which clock time;\n"
+    "• /report: draft the initial, supplementary or summary report;\n"
+    "• /contacts: the 12387 channels; /faq: all topics; /lang zh: switch to Chinese.\n"
+    "Just type your question.",
+}
+
+
+# -------------------------------------------------------------------- parsing faq/
+def read_dir(faq_dir: Path) -> dict[str, Any]:
+    """Raw YAML of a faq folder: entries (with their file), sources and synonyms."""
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    entries: list[tuple[str, dict[str, Any]]] = []
+    sources: dict[str, Any] = {}
+    synonyms: dict[str, Any] = {}
+    for path in sorted(Path(faq_dir).glob("*.yaml")):
+        with path.open(encoding="utf-8") as handle:
+            raw = yaml.load(handle, Loader=loader)
+        if path.name == "sources.yaml":
+            sources = raw or {}
+        elif path.name == "synonyms.yaml":
+            synonyms = raw or {}
+        else:
+            entries += [(path.name, item) for item in raw or []]
+    return {"entries": entries, "sources": sources, "synonyms": synonyms}
+
+
+def _lang_map(value: Any) -> dict[str, str]:
+    return {lang: str(value.get(lang, "")) for lang in LANGS} if isinstance(value, dict) else {}
+
+
+def entry_from_dict(raw: dict[str, Any], file: str = "") -> Entry:
+    phrasings = raw.get("phrasings") or {}
+    return Entry(
+        id=str(raw["id"]),
+        topic=str(raw.get("topic", "")),
+        title=_lang_map(raw.get("title")),
+        confidence=str(raw.get("confidence", "confirmed")),
+        source=str(raw.get("source", "")),
+        phrasings={lang: [str(p) for p in phrasings.get(lang) or []] for lang in LANGS},
+        answer=_lang_map(raw.get("answer")),
+        related=tuple(str(r) for r in raw.get("related") or ()),
+        keywords=tuple(str(k) for k in raw.get("keywords") or ()),
+        action=raw.get("action"),
+        file=file,
+    )
+
+
+def source_from_dict(key: str, raw: dict[str, Any]) -> Source:
+    return Source(id=key, cite=_lang_map(raw.get("cite")), title=_lang_map(raw.get("title")), url=str(raw.get("url") or ""))

@@ -1,0 +1,23 @@
+"""Incident reports: the fields of each kind as data, fact validation, and rendering to md, txt and docx.
+
+    facts = parse_facts_json(text)            # or validate_facts(decoded JSON); raises FactsError
+    report = build_report("initial", "zh", facts, now)
+    render_text(report, "md"); render_docx(report)
+"""
+
+from bot.reports.document import Report, build_report, is_ransomware
+from bot.reports.facts import Facts, FactsError, parse_facts_json, validate_facts
+from bot.reports.render import DOCX_MIME, render_docx, render_text
+
+__all__ = [
+    "DOCX_MIME",
+    "Facts",
+    "FactsError",
+    "Report",
+    "build_report",
+    "is_ransomware",
+    "parse_facts_json",
+    "render_docx",
+    "render_text",
+    "validate_facts",
+]

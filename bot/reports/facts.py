@@ -1,0 +1,150 @@
+"""Checking a report's facts (the JSON object of the `report` command-line contract) before anything renders.
+
+Every problem is collected into one FactsError so that a person fixing a JSON file sees them all at once.
+Values come out normalised: text as given (a blank string counts as not provided), times as aware datetimes
+in Asia/Shanghai, the level as its English key, contact and ransom as small dicts.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from bot.reports.fields import CONTACT_KEYS, FACT_KEYS, FIELDS, RANSOM_KEYS
+from bot.rules.facts import KNOWN_KEYS as ASSESS_KEYS
+from bot.rules.tables import GRADING_KEYS, LEVEL_ALIASES
+from bot.timeutil import parse_iso
+
+
+class FactsError(ValueError):
+    """Facts that cannot be rendered; the message says what to fix."""
+
+
+@dataclass(frozen=True)
+class Facts:
+    """Validated facts. `values` holds only the keys provided; `assessment` is the raw input of `assess`."""
+
+    values: dict[str, Any] = field(default_factory=dict)
+    assessment: dict[str, Any] | None = None
+
+    def get(self, key: str) -> Any:
+        return self.values.get(key)
+
+
+def parse_facts_json(text: str) -> Facts:
+    """Facts from the text of one JSON object (what the command line reads on stdin)."""
+    try:
+        raw = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise FactsError(f"invalid JSON: {error.msg} (line {error.lineno}, column {error.colno})") from None
+    return validate_facts(raw)
+
+
+def validate_facts(raw: Any) -> Facts:
+    """Check a decoded JSON value against the contract and normalise it; raise FactsError listing every problem."""
+    if not isinstance(raw, dict):
+        raise FactsError(f"the facts must be one JSON object, not {_json_type(raw)}")
+    problems: list[str] = []
+    unknown = sorted(set(raw) - FACT_KEYS)
+    if unknown:
+        problems.append(f"unknown keys: {', '.join(unknown)} (allowed: {', '.join(sorted(FACT_KEYS))})")
+    values: dict[str, Any] = {}
+    for key in sorted(set(raw) & set(FIELDS)):
+        if raw[key] is None:
+            continue
+        try:
+            value = _normalise(key, raw[key])
+        except FactsError as error:
+            problems.append(str(error))
+            continue
+        if value not in (None, {}):
+            values[key] = value
+    assessment = raw.get("assessment")
+    if assessment is not None and not isinstance(assessment, dict):
+        problems.append(f"assessment: expected an object with the input of `assess`, got {_json_type(assessment)}")
+    elif assessment is not None:
+        problems += _unknown_in("assessment", assessment, ASSESS_KEYS)
+        if isinstance(assessment.get("grading"), dict):
+            problems += _unknown_in("assessment.grading", assessment["grading"], GRADING_KEYS)
+    if problems:
+        raise FactsError("; ".join(problems))
+    return Facts(values, assessment)
+
+
+def _normalise(key: str, value: Any) -> Any:
+    value_type = FIELDS[key].value_type
+    if value_type == "text":
+        return _text(key, value)
+    if value_type == "time":
+        return _time(key, value)
+    if value_type == "level":
+        level = LEVEL_ALIASES.get(value.strip()) if isinstance(value, str) else None
+        if level is None:
+            raise FactsError(f"level: {json.dumps(value, ensure_ascii=False)} is not a level (use one of {', '.join(LEVEL_ALIASES)})")
+        return level
+    if value_type == "contact":
+        parts = _object(key, value, CONTACT_KEYS)
+        return {name: text for name, part in parts.items() if (text := _text(f"contact.{name}", part)) is not None}
+    parts = _object(key, value, RANSOM_KEYS)
+    ransom: dict[str, Any] = {}
+    for name, part in parts.items():
+        if name == "date":
+            checked = _date_or_time("ransom.date", part)
+        elif name == "amount" and isinstance(part, (int, float)) and not isinstance(part, bool):
+            checked = _number_text(part)
+        else:
+            checked = _text(f"ransom.{name}", part)
+        if checked is not None:
+            ransom[name] = checked
+    return ransom
+
+
+def _unknown_in(where: str, value: dict[str, Any], allowed: tuple[str, ...]) -> list[str]:
+    """The `assess` input is checked by the rules, which only warn about unknown keys; a report refuses them."""
+    unknown = sorted(set(value) - set(allowed))
+    return [f"unknown keys in {where}: {', '.join(unknown)} (allowed: {', '.join(sorted(allowed))})"] if unknown else []
+
+
+def _object(key: str, value: Any, allowed: frozenset[str]) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise FactsError(f"{key}: expected an object with keys {', '.join(sorted(allowed))}, got {_json_type(value)}")
+    unknown = sorted(set(value) - allowed)
+    if unknown:
+        raise FactsError(f"unknown keys in {key}: {', '.join(unknown)} (allowed: {', '.join(sorted(allowed))})")
+    return {name: part for name, part in value.items() if part is not None}
+
+
+def _text(key: str, value: Any) -> str | None:
+    if not isinstance(value, str):
+        raise FactsError(f"{key}: expected a string, got {_json_type(value)}")
+    return value if value.strip() else None
+
+
+def _time(key: str, value: Any) -> datetime:
+    if not isinstance(value, str):
+        raise FactsError(f"{key}: expected an ISO 8601 time string, got {_json_type(value)}")
+    try:
+        return parse_iso(value)
+    except ValueError:
+        raise FactsError(f"{key}: {value!r} is not an ISO 8601 time (e.g. 2026-03-01T09:30, Beijing time if no offset)") from None
+
+
+def _date_or_time(key: str, value: Any) -> date | datetime:
+    """A date alone stays a date (a ransom note often carries no clock time); otherwise as _time."""
+    if isinstance(value, str) and len(value.strip()) == 10:
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    return _time(key, value)
+
+
+def _number_text(number: int | float) -> str:
+    return str(int(number)) if float(number).is_integer() else str(number)
+
+
+def _json_type(value: Any) -> str:
+    names = {dict: "an object", list: "an array", str: "a string", bool: "true/false", int: "a number", float: "a number"}
+    return "null" if value is None else names.get(type(value), type(value).__name__)

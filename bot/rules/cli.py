@@ -1,0 +1,77 @@
+"""`python -m bot assess [--json] [--now ISO]`: one JSON scenario per stdin line → one assessment per line.
+
+With --json every input line gets exactly one output line, flushed, in order: the assessment, or
+{"error": "…"} for a line that cannot be read — a blank line included ({"error": "empty line"}), so output
+line N always answers input line N. Without --json each assessment is printed for a person (in the
+scenario's "lang", Chinese by default), blank lines are skipped and errors are printed as "错误：…".
+--now fixes the current time (for tests and examples); otherwise each line is assessed at the moment it
+is read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import datetime
+from typing import Any
+
+from bot.rules.assess import assess
+from bot.rules.describe import describe
+from bot.rules.facts import MAX_YEAR, MIN_YEAR, FactsError
+from bot.timeutil import now_shanghai, parse_iso
+
+
+def run_assess(args: argparse.Namespace) -> int:
+    try:
+        fixed_now = parse_iso(args.now) if args.now else None
+    except (ValueError, OverflowError):
+        print(f"--now is not an ISO 8601 time: {args.now!r}", file=sys.stderr)
+        return 2
+    if fixed_now and not MIN_YEAR <= fixed_now.year <= MAX_YEAR:
+        print(f"--now must fall between the years {MIN_YEAR} and {MAX_YEAR}: {args.now!r}", file=sys.stderr)
+        return 2
+    for line in sys.stdin:
+        now = fixed_now or now_shanghai()
+        if args.json:
+            sys.stdout.write(json.dumps(assess_line(line, now), ensure_ascii=False) + "\n")
+        elif line.strip():
+            sys.stdout.write(person_text(line, now) + "\n\n")
+        sys.stdout.flush()
+    return 0
+
+
+def assess_line(line: str, now: datetime) -> dict[str, Any]:
+    """The assessment of one input line, or {"error": …}; never raises."""
+    scenario, error = _read(line)
+    if error:
+        return {"error": error}
+    try:
+        return assess(scenario, now)
+    except FactsError as exc:
+        return {"error": str(exc)}
+
+
+def person_text(line: str, now: datetime) -> str:
+    scenario, error = _read(line)
+    if error:
+        return f"错误：{error}"
+    try:
+        result = assess(scenario, now)
+    except FactsError as exc:
+        return f"错误：{exc}"
+    return describe(result, now, scenario.get("lang") or "zh")
+
+
+def _read(line: str) -> tuple[Any, str | None]:
+    text = line.strip()
+    if not text:
+        return None, "empty line"
+    try:
+        scenario = json.loads(text)
+    except (ValueError, RecursionError) as exc:
+        detail = f": {exc.msg} (column {exc.colno})" if isinstance(exc, json.JSONDecodeError) else ""
+        return None, f"not valid JSON{detail}"
+    if not isinstance(scenario, dict):
+        return None, "a scenario must be a JSON object"
+    return scenario, None

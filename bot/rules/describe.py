@@ -1,0 +1,156 @@
+"""An assessment as a person reads it: the conclusion, each duty with its clock time and time left.
+
+Used by `python -m bot assess` without --json and by the chat's summary, so both read the same.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from bot.i18n import pick
+from bot.rules import wording
+from bot.rules.tables import KIND_NAMES, RECIPIENTS
+from bot.timeutil import clock, parse_iso, to_shanghai
+
+HEAD = {
+    "must": {"zh": "结论：须按《国家网络安全事件报告管理办法》报告。", "en": "Conclusion: you must report under the Measures."},
+    "must_unknown": {
+        "zh": "结论：按须报告处理（级别未能确定，从严）。",
+        "en": "Conclusion: treat it as reportable (the level could not be settled, so the strict reading applies).",
+    },
+    "not": {
+        "zh": "结论：一般事件，无需按《办法》报告。",
+        "en": "Conclusion: a general incident, which need not be reported under the Measures.",
+    },
+}
+LABELS = {
+    "level": {"zh": "级别", "en": "Level"},
+    "provisional": {"zh": "（暂定）", "en": " (provisional)"},
+    "basis": {"zh": "依据", "en": "Basis"},
+    "now": {"zh": "现在", "en": "Now"},
+    "beijing": {"zh": "（北京时间，下同）", "en": " (Beijing time throughout)"},
+    "yours": {"zh": "你要做的：", "en": "What you must do:"},
+    "still": {"zh": "仍要做的：", "en": "Still to do:"},
+    "then": {"zh": "接下来：", "en": "What follows:"},
+    "upstream": {"zh": "上游（接报部门的责任，供参考）：", "en": "Upstream (the receiving bodies' duties, for reference):"},
+    "latest": {"zh": "最晚", "en": "by"},
+    "prompt": {"zh": "及时，无固定时限", "en": "promptly, no fixed limit"},
+    "channels": {"zh": "渠道", "en": "Channels"},
+    "same_channels": {"zh": "渠道：同上", "en": "Channels: as above"},
+    "same_way": {"zh": "与首次报告同一渠道；", "en": "The same way as the initial report. "},
+    "source": {"zh": "依据", "en": "Source"},
+    "assumptions": {"zh": "假设：", "en": "Assumptions:"},
+    "caveats": {"zh": "注意：", "en": "Note:"},
+    "sources": {"zh": "来源", "en": "Sources"},
+    "summary_after": {"zh": "处置结束后{days}日内", "en": "within {days} days after handling ends"},
+}
+LATER_KINDS = ("supplement", "summary")
+
+
+def describe(result: dict[str, Any], now: datetime, lang: str) -> str:
+    """The whole assessment as text; deadlines as 'YYYY-MM-DD HH:MM' with the time left (or overdue)."""
+    now = to_shanghai(now)
+    sep = "：" if lang == "zh" else ": "
+    lines = [_head(result, lang)]
+    level = wording.level_name(result["level"], lang)
+    if result["provisional"]:
+        level += pick(LABELS["provisional"], lang)
+    lines.append(f"{pick(LABELS['level'], lang)}{sep}{level}")
+    lines += [f"  {pick(LABELS['basis'], lang)}{sep}{basis}" for basis in result["level_basis"]]
+    lines.append(f"{pick(LABELS['now'], lang)}{sep}{clock(now)}{pick(LABELS['beijing'], lang)}")
+
+    own = [o for o in result["obligations"] if o["by"] == "operator" and o["kind"] not in LATER_KINDS]
+    later = [o for o in result["obligations"] if o["by"] == "operator" and o["kind"] in LATER_KINDS]
+    upstream = [o for o in result["obligations"] if o["by"] != "operator"]
+    shown_channels: set[tuple[str, ...]] = set()
+    if own:
+        lines += ["", pick(LABELS["yours" if result["must_report"] else "still"], lang)]
+        for number, obligation in enumerate(own, 1):
+            lines += _duty(number, obligation, now, lang, shown_channels)
+    if later:
+        lines += ["", pick(LABELS["then"], lang)]
+        lines += _later(later, now, lang)
+    if upstream:
+        lines += ["", pick(LABELS["upstream"], lang)]
+        lines += [f"- {_who(o, lang)}{sep}{_when(o, now, lang)}" for o in upstream]
+    for key, items in (("assumptions", result["assumptions"]), ("caveats", result["caveats"])):
+        if items:
+            lines += ["", pick(LABELS[key], lang)] + [f"- {item}" for item in items]
+    sources = list(dict.fromkeys([o["source"] for o in result["obligations"]] + ["Grading guide"]))
+    names = ("；" if lang == "zh" else "; ").join(wording.source_name(s, lang) for s in sources)
+    lines += ["", f"{pick(LABELS['sources'], lang)}{sep}{names}"]
+    lines.append(wording.official_text_line(lang))
+    return "\n".join(lines)
+
+
+def _head(result: dict[str, Any], lang: str) -> str:
+    if not result["must_report"]:
+        return pick(HEAD["not"], lang)
+    return pick(HEAD["must" if result["level"] else "must_unknown"], lang)
+
+
+def _duty(number: int, obligation: dict[str, Any], now: datetime, lang: str, shown_channels: set[tuple[str, ...]]) -> list[str]:
+    sep = "：" if lang == "zh" else ": "
+    lines = [f"{number}. {_who(obligation, lang)}", f"   {_when(obligation, now, lang)}"]
+    channels = tuple(obligation["channels"])
+    if channels and channels in shown_channels:
+        lines.append(f"   {pick(LABELS['same_channels'], lang)}")
+    elif channels:
+        shown_channels.add(channels)
+        lines.append(f"   {pick(LABELS['channels'], lang)}{sep}" + ("；" if lang == "zh" else "; ").join(channels))
+    lines.append(f"   {pick(LABELS['source'], lang)}{sep}{wording.source_name(obligation['source'], lang)}")
+    return lines
+
+
+def _later(obligations: list[dict[str, Any]], now: datetime, lang: str) -> list[str]:
+    """Supplements and summary reports, one line per kind: they go where the initial report went."""
+    sep = "：" if lang == "zh" else ": "
+    lines = []
+    for kind in LATER_KINDS:
+        group = [o for o in obligations if o["kind"] == kind]
+        if not group:
+            continue
+        to = ("；" if lang == "zh" else "; ").join(wording.recipients(o["to"], lang) for o in group)
+        whens = list(dict.fromkeys(_when(o, now, lang) for o in group))
+        source = wording.source_name(group[0]["source"], lang)
+        lines.append(f"- {_capital(pick(KIND_NAMES[kind], lang))} → {to}{sep}{'；'.join(whens) if lang == 'zh' else '; '.join(whens)}")
+        lines.append(f"  {pick(LABELS['same_way'], lang)}{pick(LABELS['source'], lang)}{sep}{source}")
+    return lines
+
+
+def _who(obligation: dict[str, Any], lang: str) -> str:
+    """'首次报告 → 保护工作部门和公安机关', or for upstream steps '保护工作部门 → 国家网信部门…（向上报告）'."""
+    kind = _capital(pick(KIND_NAMES[obligation["kind"]], lang))
+    to = wording.recipients(obligation["to"], lang)
+    if obligation["by"] == "operator":
+        return f"{kind} → {to}"
+    by = pick(RECIPIENTS[obligation["by"]], lang)
+    return f"{by} → {to}（{kind}）" if lang == "zh" else f"{by} → {to} ({kind})"
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _when(obligation: dict[str, Any], now: datetime, lang: str) -> str:
+    if obligation["deadline"] is not None:
+        deadline = parse_iso(obligation["deadline"])
+        return f"{pick(LABELS['latest'], lang)} {clock(deadline)} — {time_left(deadline, now, lang)}"
+    if obligation["within_days"] is not None:
+        return pick(LABELS["summary_after"], lang).format(days=obligation["within_days"])
+    return pick(LABELS["prompt"], lang)
+
+
+def time_left(deadline: datetime, now: datetime, lang: str) -> str:
+    """'还剩 2小时45分' / '已逾期 1小时5分' (en: '2 h 45 min left' / 'overdue by 1 h 5 min'), to the minute."""
+    seconds = (deadline - now).total_seconds()
+    minutes = int(abs(seconds) // 60)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, mins = divmod(rest, 60)
+    if lang == "zh":
+        parts = [f"{days}天"] * bool(days) + [f"{hours}小时"] * bool(hours) + [f"{mins}分"] * (bool(mins) or not (days or hours))
+        return ("还剩 " if seconds >= 0 else "已逾期 ") + "".join(parts)
+    parts = [f"{days} d"] * bool(days) + [f"{hours} h"] * bool(hours) + [f"{mins} min"] * (bool(mins) or not (days or hours))
+    text = " ".join(parts)
+    return f"{text} left" if seconds >= 0 else f"overdue by {text}"

@@ -1,0 +1,136 @@
+"""Reading an assess scenario: the JSON contract's facts, checked, with every unknown kept as None.
+
+Bad input raises FactsError with a message a person can act on; nothing here guesses a missing fact
+except the discovery time, which the contract defines as "now" when absent.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Mapping
+
+from bot.i18n import LANGS
+from bot.rules.tables import GROUPS, LEVEL_ALIASES, POPULATION_REGIONS, PORTAL_TIERS, THREAT_DEGREES
+from bot.timeutil import parse_iso
+
+BOOL_KEYS = ("cii", "central_state_organ", "suspected_crime", "sector_rules")
+KNOWN_KEYS = (*BOOL_KEYS, "level", "discovered_at", "handling_ended_at", "grading", "lang")
+NUMBER_KEYS = tuple(group.key for group in GROUPS if group.key != "data_threat")
+MIN_YEAR, MAX_YEAR = 1970, 9000  # room for every deadline (at most 30 days on) to stay a valid datetime
+CHOICE_KEYS = {"data_threat": tuple(THREAT_DEGREES), "portal_tier": PORTAL_TIERS, "population_region": POPULATION_REGIONS}
+
+
+class FactsError(ValueError):
+    """The scenario cannot be read; the message says which key and why."""
+
+
+@dataclass(frozen=True)
+class Facts:
+    cii: bool | None
+    central_state_organ: bool | None
+    level: str | None  # an English level key, or None when unknown
+    discovered_at: datetime
+    discovered_given: bool
+    suspected_crime: bool | None
+    sector_rules: bool | None
+    handling_ended_at: datetime | None
+    grading: dict[str, Any] | None  # checked grading keys; a None value means "unknown"
+    lang: str | None = None  # the language of the texts in the result, if the scenario asks for one
+    ignored: tuple[str, ...] = field(default=())  # unknown keys, reported back as a caveat
+
+
+def parse_facts(raw: Any, now: datetime) -> Facts:
+    """Check one scenario against the assess input contract."""
+    if not isinstance(raw, Mapping):
+        raise FactsError("a scenario must be a JSON object")
+    bools = {key: _bool(raw, key) for key in BOOL_KEYS}
+    discovered = _time(raw, "discovered_at")
+    ended = _time(raw, "handling_ended_at")
+    discovered_at = discovered or now
+    if ended is not None and ended < discovered_at:
+        raise FactsError("handling_ended_at is before discovered_at" + ("" if discovered else " (not given, so now)"))
+    grading = raw.get("grading")
+    if grading is not None and not isinstance(grading, Mapping):
+        raise FactsError("grading must be a JSON object")
+    ignored = [key for key in raw if key not in KNOWN_KEYS]
+    checked_grading = None
+    if grading is not None:
+        checked_grading = {key: _grading_value(key, value) for key, value in grading.items() if _is_grading_key(key)}
+        ignored += [f"grading.{key}" for key in grading if not _is_grading_key(key)]
+    return Facts(
+        cii=bools["cii"],
+        central_state_organ=bools["central_state_organ"],
+        level=_level(raw.get("level")),
+        discovered_at=discovered_at,
+        discovered_given=discovered is not None,
+        suspected_crime=bools["suspected_crime"],
+        sector_rules=bools["sector_rules"],
+        handling_ended_at=ended,
+        grading=checked_grading,
+        lang=_lang(raw.get("lang")),
+        ignored=tuple(ignored),
+    )
+
+
+def _bool(raw: Mapping[str, Any], key: str) -> bool | None:
+    value = raw.get(key)
+    if value is None or isinstance(value, bool):
+        return value
+    raise FactsError(f"{key} must be true, false or null, not {json_repr(value)}")
+
+
+def _lang(value: Any) -> str | None:
+    if value is None or value in LANGS:
+        return value
+    raise FactsError(f'lang must be "zh" or "en", not {json_repr(value)}')
+
+
+def _level(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, str) and value.strip() in LEVEL_ALIASES:
+        return LEVEL_ALIASES[value.strip()]
+    choices = ", ".join(f'"{name}"' for name in LEVEL_ALIASES)
+    raise FactsError(f"level must be one of {choices} or null, not {json_repr(value)}")
+
+
+def _time(raw: Mapping[str, Any], key: str) -> datetime | None:
+    value = raw.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise FactsError(f"{key} must be an ISO 8601 string such as \"2026-03-01T09:00\", not {json_repr(value)}")
+    try:
+        moment = parse_iso(value)
+    except (ValueError, OverflowError):
+        raise FactsError(f"{key} is not an ISO 8601 time: {json_repr(value)}") from None
+    if not MIN_YEAR <= moment.year <= MAX_YEAR:
+        raise FactsError(f"{key} must fall between the years {MIN_YEAR} and {MAX_YEAR}, not {json_repr(value)}")
+    return moment
+
+
+def _is_grading_key(key: str) -> bool:
+    return key in NUMBER_KEYS or key in CHOICE_KEYS
+
+
+def _grading_value(key: str, value: Any) -> Any:
+    if value is None:
+        return None
+    if key in CHOICE_KEYS:
+        if value in CHOICE_KEYS[key]:
+            return value
+        choices = ", ".join(f'"{c}"' for c in CHOICE_KEYS[key])
+        raise FactsError(f"grading.{key} must be one of {choices} or null, not {json_repr(value)}")
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0:
+        raise FactsError(f"grading.{key} must be a number ≥ 0 or null, not {json_repr(value)}")
+    if key == "population_share_pct" and value > 100:
+        raise FactsError(f"grading.{key} is a percentage (0–100), not {json_repr(value)}")
+    return value
+
+
+def json_repr(value: Any) -> str:
+    """A short rendering of a bad value for an error message."""
+    text = repr(value) if not isinstance(value, str) else f'"{value}"'
+    return text if len(text) <= 60 else text[:57] + "..."

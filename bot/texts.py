@@ -1,0 +1,71 @@
+"""Texts the bot starts itself (greeting, menu, command replies), in zh and en.
+
+Answers to questions live in faq/; flow questions live with their flow.
+"""
+
+GREETING = {
+    "zh": "你好，欢迎使用网络安全事件报告助手！我依据《国家网络安全事件报告管理办法》（2025年11月1日起施行）帮你判断要不要报、向谁报、最晚几点报，起草报告，并回答相关问题。\n"
+    "出事了？点“评估报告时限”。想找12387报告渠道？点“报告渠道”。也可以直接输入问题。",
+    "en": "Hello, welcome to the incident-reporting assistant! Based on China's National Cybersecurity Incident Reporting "
+    "Measures (in force since 1 November 2025) I tell you whether you must report, to whom and by which clock time, "
+    "draft the report, and answer your questions.\n"
+    "Incident under way? Press \"Assess deadlines\". Need the 12387 channels? Press \"Channels\". Or just type a question.",
+}
+
+MENU = [
+    ({"zh": "评估报告时限", "en": "Assess deadlines"}, "/assess"),
+    ({"zh": "起草报告", "en": "Draft a report"}, "/report"),
+    ({"zh": "报告渠道", "en": "Channels"}, "/contacts"),
+    ({"zh": "常见问题", "en": "FAQ topics"}, "/faq"),
+]
+
+START_FLOW = {
+    "assess": {"zh": "评估报告时限", "en": "Assess deadlines"},
+    "report": {"zh": "起草报告", "en": "Draft a report"},
+}
+
+FAQ_TOPICS = {"zh": "请选择一个主题：", "en": "Pick a topic:"}
+TOPIC_PICK = {"zh": "这个主题下的问题：", "en": "Questions on this topic:"}
+
+TOPIC_NAMES = {
+    "background": {"zh": "出台背景", "en": "Background"},
+    "definition": {"zh": "什么是网络安全事件", "en": "What an incident is"},
+    "scope": {"zh": "适用范围与报告主体", "en": "Scope and who reports"},
+    "content": {"zh": "主要内容", "en": "Main content"},
+    "deadlines": {"zh": "报告流程与时限", "en": "Process and deadlines"},
+    "channels": {"zh": "六类报告渠道", "en": "The six channels"},
+    "grading": {"zh": "事件分级", "en": "Grading"},
+    "report_contents": {"zh": "报告内容与补报", "en": "Report contents"},
+    "after": {"zh": "总结报告", "en": "Summary report"},
+    "penalties": {"zh": "处罚与从轻", "en": "Penalties and leniency"},
+    "legal_basis": {"zh": "法律依据", "en": "Legal basis"},
+    "related_duties": {"zh": "相关义务（另请注意）", "en": "Related duties (also note)"},
+    "incident_help": {"zh": "出事了怎么办", "en": "Incident under way"},
+}
+
+RESUME = {
+    "zh": "你上次的“{flow}”还没有完成。要继续吗？",
+    "en": "Your \"{flow}\" is not finished yet. Continue where you left off?",
+}
+CONTINUE = {"zh": "继续", "en": "Continue"}
+DISCARD = {"zh": "放弃", "en": "Discard"}
+DISCARDED = {"zh": "已放弃。还有什么可以帮你？", "en": "Discarded. What else can I do for you?"}
+CANCELLED = {
+    "zh": "已取消当前对话，你填写的内容已保存，随时可以继续。还有什么可以帮你？",
+    "en": "Cancelled. What you entered is kept, so you can come back to it. What else can I do for you?",
+}
+NOTHING_TO_CANCEL = {"zh": "当前没有进行中的对话。", "en": "Nothing to cancel."}
+NOT_AN_ANSWER = {
+    "zh": "没能理解这个回答。请点选按钮或按提示输入；输入 /cancel 可退出。",
+    "en": "I couldn't take that as an answer. Press a button or answer as shown; /cancel leaves.",
+}
+LANG_SET = {"zh": "已切换为中文。", "en": "Switched to English."}
+LANG_USAGE = {"zh": "用法：/lang zh 或 /lang en", "en": "Usage: /lang zh or /lang en"}
+FORGOTTEN = {
+    "zh": "已删除为本会话保存的全部内容（评估、报告草稿、提醒）。",
+    "en": "Everything stored for this chat (assessment, report draft, reminders) has been deleted.",
+}
+UNKNOWN_COMMAND = {
+    "zh": "没有这个命令。可用命令：{commands}",
+    "en": "Unknown command. Commands: {commands}",
+}

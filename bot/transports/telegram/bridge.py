@@ -1,0 +1,133 @@
+"""What both adapters do with what a user did: hand it to the core, then show the replies in order.
+
+The core (BotService) saves the chat's state before it returns the replies, so a process killed while
+sending loses nothing. Per chat, one update is handled at a time and its replies are sent before the next
+update's, while different chats proceed concurrently. Deadline reminders are delivered from here too.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import Counter
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from typing import Protocol
+
+from bot.model import ChatState, FileOut, Reply
+from bot.reminders import next_due, pop_due
+from bot.service import BotService
+from bot.timeutil import now_shanghai
+from bot.transports.telegram.common import Keyboard, chat_id_of, chat_key, keyboard, retrying, split_text
+from bot.transports.telegram.schedule import ReminderQueue
+
+log = logging.getLogger(__name__)
+
+RECHECK_SECONDS = 60.0  # the reminder loop re-reads the wall clock at least this often
+
+
+class Sender(Protocol):
+    """The two sends a framework adapter provides; errors are the framework's own exceptions."""
+
+    async def send_text(self, chat_id: int, text: str, rows: Keyboard) -> None: ...
+
+    async def send_document(self, chat_id: int, file: FileOut) -> None: ...
+
+
+class ChatLocks:
+    """One asyncio lock per busy chat (fair, so updates keep their order); idle chats hold no memory."""
+
+    def __init__(self) -> None:
+        self._locks: dict[str, asyncio.Lock] = {}
+        self._holders: Counter[str] = Counter()
+
+    @asynccontextmanager
+    async def hold(self, key: str) -> AsyncIterator[None]:
+        lock = self._locks.setdefault(key, asyncio.Lock())
+        self._holders[key] += 1
+        try:
+            async with lock:
+                yield
+        finally:
+            self._holders[key] -= 1
+            if not self._holders[key]:
+                del self._holders[key], self._locks[key]
+
+    def __len__(self) -> int:
+        return len(self._locks)
+
+
+class Bridge:
+    def __init__(self, service: BotService, sender: Sender, retry_delay: Callable[[Exception, int], float | None]) -> None:
+        self.service = service
+        self.sender = sender
+        self.retry_delay = retry_delay
+        self.locks = ChatLocks()
+        self.reminders = ReminderQueue()
+        self._reminders_changed = asyncio.Event()
+
+    async def opening(self, chat_id: int, lang_hint: str | None) -> None:
+        """/start: the greeting, or the offer to resume an unfinished conversation."""
+        key = chat_key(chat_id)
+        async with self.locks.hold(key):
+            replies = self.service.opening(key, lang_hint=lang_hint)
+            self._schedule(key, self.service.store.load(key))
+            await self.deliver(chat_id, replies)
+
+    async def message(self, chat_id: int, text: str, lang_hint: str | None) -> None:
+        """Typed text, a command, or a pressed button's data."""
+        key = chat_key(chat_id)
+        async with self.locks.hold(key):
+            replies = self.service.handle(key, text, lang_hint=lang_hint)
+            self._schedule(key, self.service.store.load(key))
+            await self.deliver(chat_id, replies)
+
+    async def deliver(self, chat_id: int, replies: list[Reply]) -> None:
+        """Each reply's text (split at Telegram's limit, buttons under the last piece), then its files."""
+        for reply in replies:
+            pieces = split_text(reply.text)
+            rows = keyboard(reply.buttons)
+            for number, piece in enumerate(pieces, start=1):
+                piece_rows = rows if number == len(pieces) else []
+                await retrying(lambda: self.sender.send_text(chat_id, piece, piece_rows), self.retry_delay)
+            for file in reply.files:
+                await retrying(lambda: self.sender.send_document(chat_id, file), self.retry_delay)
+
+    # ------------------------------------------------------------------ deadline reminders
+    def load_reminders(self) -> None:
+        """Reschedule every Telegram chat's pending reminders from the store (at start-up)."""
+        for key in self.service.store.chat_ids():
+            if chat_id_of(key) is not None:
+                self._schedule(key, self.service.store.load(key))
+        log.info("%d chat(s) with pending reminders", len(self.reminders))
+
+    async def run_reminders(self) -> None:
+        """Sleep until the earliest reminder is due (or an earlier one is scheduled), then deliver it."""
+        while True:
+            self._reminders_changed.clear()
+            due = self.reminders.next_time()
+            wait = RECHECK_SECONDS if due is None else (due - now_shanghai()).total_seconds()
+            try:
+                await asyncio.wait_for(self._reminders_changed.wait(), max(0.0, min(wait, RECHECK_SECONDS)))
+            except TimeoutError:
+                pass
+            for key in self.reminders.pop_due(now_shanghai()):
+                try:
+                    await self._remind(key)
+                except Exception:
+                    log.exception("a reminder could not be delivered")
+
+    async def _remind(self, key: str) -> None:
+        chat_id = chat_id_of(key)
+        async with self.locks.hold(key):
+            state = self.service.store.load(key)
+            replies = pop_due(state, now_shanghai())
+            if replies:
+                self.service.store.save(key, state)  # saved before sending, like every other reply
+            self._schedule(key, state)
+            if replies and chat_id is not None:
+                await self.deliver(chat_id, replies)
+
+    def _schedule(self, key: str, state: ChatState) -> None:
+        if self.reminders.set(key, next_due(state)):
+            self._reminders_changed.set()

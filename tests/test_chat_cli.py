@@ -1,0 +1,95 @@
+"""`python -m bot chat` and `chat --jsonl` driven as separate processes, the way users and programs do."""
+
+import json
+import os
+import subprocess
+import sys
+import select
+
+from tests.conftest import ROOT, run_bot
+
+
+def jsonl(lines, *args, env=None):
+    result = run_bot("chat", "--jsonl", *args, input="".join(line + "\n" for line in lines), env=env)
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    return [json.loads(line) for line in result.stdout.splitlines()]
+
+
+def test_jsonl_one_line_out_per_line_in():
+    out = jsonl(["/start", "报告邮箱是什么", "", "/contacts", "{{7*7}}"])
+    assert len(out) == 5
+    assert out[0]["messages"][0]["buttons"]
+    assert "12387@cert.org.cn" in out[1]["messages"][0]["text"]
+    assert all(set(m) == {"text", "buttons", "files"} for o in out for m in o["messages"])
+    assert "49" not in out[4]["messages"][0]["text"]
+
+
+def test_jsonl_prints_nothing_before_the_first_line(tmp_path):
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "chat", "--jsonl"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "BOT_DATA_DIR": str(tmp_path)},
+    )
+    try:
+        ready, _, _ = select.select([process.stdout], [], [], 1.5)
+        assert not ready, "printed before any input"
+        process.stdin.write("传真\n")
+        process.stdin.flush()
+        line = process.stdout.readline()  # flushed at once: usable as a coprocess
+        assert "010-82992387" in json.loads(line)["messages"][0]["text"]
+    finally:
+        process.stdin.close()
+        process.wait(timeout=20)
+
+
+def test_jsonl_runs_are_fresh_unless_a_chat_id_is_given(tmp_path):
+    env = {"BOT_DATA_DIR": str(tmp_path)}
+    jsonl(["/assess"], "--chat-id", "c1", env=env)
+    resumed = jsonl(["/start"], "--chat-id", "c1", env=env)
+    assert [b["data"] for b in resumed[0]["messages"][0]["buttons"]] == ["resume:assess", "discard:assess"]
+    fresh = jsonl(["/start"], env=env)
+    assert "resume:assess" not in [b["data"] for b in fresh[0]["messages"][0]["buttons"]]
+
+
+def test_terminal_chat_from_a_pipe_numbers_buttons_and_quits(tmp_path):
+    result = run_bot("chat", input="3\n/quit\n", env={"BOT_DATA_DIR": str(tmp_path)})
+    assert result.returncode == 0, result.stderr
+    assert "[1]" in result.stdout and "[3]" in result.stdout
+    assert "010-82992387" in result.stdout  # button 3 of the menu: the channels
+    assert "再见" in result.stdout
+
+
+def test_terminal_chat_offers_the_unfinished_flow_after_a_restart(tmp_path):
+    env = {"BOT_DATA_DIR": str(tmp_path)}
+    run_bot("chat", input="/assess\n", env=env)
+    result = run_bot("chat", input="/quit\n", env=env)
+    assert "继续" in result.stdout and "放弃" in result.stdout
+
+
+def test_ask_json_contract():
+    result = run_bot("ask", "--json", "报告邮箱是什么")
+    reply = json.loads(result.stdout)
+    assert set(reply) == {"matched", "topic", "score", "answer", "source", "suggestions"}
+    assert reply["matched"] is True and "12387@cert.org.cn" in reply["answer"] and reply["source"]
+
+
+def test_ask_plain_prints_the_answer_text():
+    result = run_bot("ask", "传真号码")
+    assert result.returncode == 0 and "010-82992387" in result.stdout and not result.stdout.startswith("{")
+
+
+def test_ask_batch_mode_keeps_lines_aligned():
+    result = run_bot("ask", "--json", input="传真\n\n明天会下雨吗\n你好\n")
+    replies = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(replies) == 4
+    assert replies[0]["matched"] and not replies[1]["matched"] and not replies[2]["matched"]
+    assert replies[3]["topic"] == "help" and replies[3]["matched"] is False
+
+
+def test_bad_command_line_is_a_message_not_a_traceback():
+    result = run_bot("report", "--kind", "nonsense", "--format", "md")
+    assert result.returncode == 2 and "Traceback" not in result.stderr

@@ -1,0 +1,90 @@
+"""`python -m bot report` driven as a separate process, the way other programs use the contract."""
+
+import io
+import json
+
+import docx
+import pytest
+
+from tests.conftest import run_bot
+
+FACTS = {
+    "organization": "示例科技有限公司",
+    "contact": {"name": "李四", "phone": "13800000000"},
+    "system": "门户网站",
+    "discovered_at": "2026-03-01T09:00",
+    "type": "网页篡改",
+    "level": "relatively_major",
+    "impact": "首页被篡改 {{ 7*7 }} <script>x</script>",
+    "cause": "CMS 漏洞",
+    "handling_ended_at": "2026-03-02T12:00",
+    "lessons": "及时打补丁",
+    "assessment": {"cii": False, "central_state_organ": False, "suspected_crime": False, "sector_rules": False},
+}
+TITLES = {
+    ("initial", "zh"): "网络安全事件报告（首报）",
+    ("supplement", "zh"): "网络安全事件报告（续报）",
+    ("summary", "zh"): "网络安全事件总结报告",
+    ("initial", "en"): "Cybersecurity Incident Report (Initial Report)",
+    ("supplement", "en"): "Cybersecurity Incident Report (Supplementary Report)",
+    ("summary", "en"): "Cybersecurity Incident Summary Report",
+}
+
+
+@pytest.mark.parametrize("kind,lang", list(TITLES))
+@pytest.mark.parametrize("fmt", ["md", "txt"])
+def test_every_kind_renders_to_stdout(kind, lang, fmt):
+    result = run_bot("report", "--kind", kind, "--format", fmt, "--lang", lang, input=json.dumps(FACTS))
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    assert TITLES[(kind, lang)] in result.stdout.splitlines()[0]
+    assert "示例科技有限公司" in result.stdout
+    if kind != "summary":
+        assert "{{ 7*7 }} <script>x</script>" in result.stdout
+
+
+@pytest.mark.parametrize("kind", ["initial", "supplement", "summary"])
+def test_docx_goes_to_out(kind, tmp_path):
+    out = tmp_path / f"{kind}.docx"
+    result = run_bot("report", "--kind", kind, "--format", "docx", "--out", str(out), input=json.dumps(FACTS))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == ""
+    document = docx.Document(io.BytesIO(out.read_bytes()))
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert TITLES[(kind, "zh")] == document.paragraphs[0].text
+    assert "示例科技有限公司" in text
+
+
+def test_lang_defaults_to_chinese_and_txt_can_go_to_out(tmp_path):
+    out = tmp_path / "report.txt"
+    result = run_bot("report", "--kind", "initial", "--format", "txt", "--out", str(out), input="{}")
+    assert result.returncode == 0 and result.stdout == ""
+    text = out.read_text(encoding="utf-8")
+    assert text.startswith("网络安全事件报告（首报）")
+    assert "待补报" in text
+
+
+@pytest.mark.parametrize(
+    "stdin,args,message",
+    [
+        ("not json", ("--format", "md"), "invalid JSON"),
+        ("", ("--format", "md"), "invalid JSON"),
+        ('{"organisation": "typo"}', ("--format", "md"), "unknown keys: organisation"),
+        ('{"discovered_at": "03/01/2026"}', ("--format", "txt"), "discovered_at"),
+        ('{"level": "critical"}', ("--format", "txt"), "level"),
+        ("{}", ("--format", "docx"), "--out"),
+    ],
+)
+def test_bad_input_exits_2_with_one_clear_line(stdin, args, message):
+    result = run_bot("report", "--kind", "initial", *args, input=stdin)
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_unknown_kind_is_refused_by_the_parser():
+    result = run_bot("report", "--kind", "final", "--format", "md", input="{}")
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
