@@ -30,11 +30,11 @@ class Engine:
     # ------------------------------------------------------------------ entry point
     def step(self, state: ChatState, event: Event) -> tuple[ChatState, list[Reply]]:
         state = state.copy()
-        text = " ".join(event.text.split())
+        text = event.text.strip()  # line breaks stay: a report item may span several lines
         pressed = self._pressed(state, text)
         if pressed is not None:
             text = pressed
-        elif state.lang is None and not text.startswith("/") and not self._is_button_data(text):
+        elif state.lang is None and state.active is None and not text.startswith("/") and not self._is_button_data(text):
             state.lang = detect_lang(text)  # the language of the user's first message
         lang = state.lang or normalize_lang(event.lang_hint) or "zh"
         ctx = Ctx(now=to_shanghai(event.now), lang=lang, kb=self.kb)
@@ -49,9 +49,9 @@ class Engine:
     # ------------------------------------------------------------------ routing
     def _pressed(self, state: ChatState, text: str) -> str | None:
         """The data of the button whose label was typed: typing a label counts as pressing it."""
-        folded = fold(text).strip()
+        folded = " ".join(fold(text).split())
         for button in state.buttons:
-            if fold(button["label"]).strip() == folded:
+            if " ".join(fold(button["label"]).split()) == folded:
                 return button["data"]
         return None
 
@@ -119,9 +119,9 @@ class Engine:
 
     # ------------------------------------------------------------------ commands
     def _command(self, state: ChatState, text: str, ctx: Ctx) -> list[Reply]:
-        command, _, argument = text.partition(" ")
+        command, *rest = text.split(maxsplit=1)
         command = command.split("@", 1)[0].lower()  # Telegram's /cmd@BotName in groups
-        argument = argument.strip()
+        argument = rest[0].strip() if rest else ""
         if command == "/start":
             if state.active in self.flows:
                 flow = self.flows[state.active]

@@ -2,6 +2,7 @@
 
 import io
 import json
+import shutil
 from datetime import datetime
 
 import docx
@@ -234,7 +235,7 @@ def test_long_text_is_kept_whole():
 
 
 def test_the_template_environment_is_sandboxed_strict_and_unescaped():
-    env = environment()
+    env = environment(TEMPLATES_DIR)
     assert isinstance(env, SandboxedEnvironment)
     assert env.autoescape is False
     with pytest.raises(SecurityError):
@@ -282,6 +283,34 @@ def test_docx_and_txt_share_title_opening_and_closing():
     assert paragraphs[0] == txt.splitlines()[0]
     intro = next(line for line in txt.splitlines() if line.startswith("本报告是对首报"))
     assert intro in paragraphs
+
+
+# ---------------------------------------------------------------------- adapted templates
+@pytest.fixture
+def own_templates(tmp_path):
+    folder = tmp_path / "templates"
+    shutil.copytree(TEMPLATES_DIR, folder)
+    return folder
+
+
+def test_an_adapted_template_is_used_for_text_and_docx(own_templates):
+    path = own_templates / "initial.zh.txt.j2"
+    path.write_text(path.read_text(encoding="utf-8").replace("网络安全事件报告（首报）", "甲集团网络安全事件报告（首报）"), encoding="utf-8")
+    built = report("initial", "zh")
+    assert render_text(built, "txt", own_templates).startswith("甲集团网络安全事件报告（首报）")
+    assert docx.Document(io.BytesIO(render_docx(built, own_templates))).paragraphs[0].text == "甲集团网络安全事件报告（首报）"
+
+
+def test_a_broken_template_is_a_clear_cli_error(own_templates, monkeypatch, capsys):
+    layout = own_templates / "_layout.txt.j2"
+    layout.write_text(layout.read_text(encoding="utf-8").replace("{{ item.label }}", "{{ item.labl }}"), encoding="utf-8")
+    monkeypatch.setattr("bot.reports.render.TEMPLATES_DIR", own_templates)
+    code, out, err = run_cli(monkeypatch, capsys, "{}", "--kind", "initial", "--format", "txt")
+    assert code == 1 and out == ""
+    assert "_layout.txt.j2, line" in err and "labl" in err and "Traceback" not in err
+    (own_templates / "initial.zh.md.j2").write_text("{% if %}", encoding="utf-8")
+    code, _, err = run_cli(monkeypatch, capsys, "{}", "--kind", "initial", "--format", "md")
+    assert code == 1 and "initial.zh.md.j2, line 1" in err
 
 
 # ---------------------------------------------------------------------- validation

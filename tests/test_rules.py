@@ -232,6 +232,8 @@ def test_the_basis_names_the_criterion_and_figure():
 def test_an_unknown_criterion_cannot_make_an_incident_general():
     result = run(**KNOWN, grading={"personal_info_people": 0, "direct_loss_yuan": None})
     assert result["must_report"] is True and result["level"] is None
+    assert result["level_basis"] == ["已知的回答未达到较大级别的分级指标，其余指标不确定"]
+    assert run(**KNOWN, grading={"direct_loss_yuan": None})["level_basis"] == []
     assert any("直接经济损失" in a for a in result["assumptions"])
     assert of_kind(result, "escalation")
 
@@ -282,9 +284,11 @@ def test_every_grading_row_has_a_source_and_a_known_confidence():
         ({"discovered_at": 12}, "discovered_at must be an ISO 8601 string"),
         ({"discovered_at": "2026-03-02T09:00", "handling_ended_at": "2026-03-01T09:00"}, "handling_ended_at is before discovered_at"),
         ({"grading": []}, "grading must be a JSON object"),
-        ({"grading": {"personal_info_people": -1}}, "must be a number ≥ 0"),
-        ({"grading": {"personal_info_people": True}}, "must be a number ≥ 0"),
-        ({"grading": {"direct_loss_yuan": float("nan")}}, "must be a number ≥ 0"),
+        ({"grading": {"personal_info_people": -1}}, "must be a number from 0"),
+        ({"grading": {"personal_info_people": True}}, "must be a number from 0"),
+        ({"grading": {"direct_loss_yuan": float("nan")}}, "must be a number from 0"),
+        ({"grading": {"direct_loss_yuan": float("inf")}}, "must be a number from 0"),
+        ({"grading": {"direct_loss_yuan": 10**400}}, "must be a number from 0"),
         ({"grading": {"population_share_pct": 101}}, "percentage"),
         ({"grading": {"portal_tier": "national"}}, "portal_tier must be one of"),
         ({"lang": "fr"}, "lang must be"),

@@ -9,6 +9,7 @@ and after a kill -9 and a restart the process continues exactly where the twin i
 
 from __future__ import annotations
 
+import difflib
 import json
 import os
 import re
@@ -152,7 +153,8 @@ class Chat:
     def _receive(self, replies: list[Reply], extra: int) -> list[Sent]:
         messages = expected_messages(replies)
         sent = self.fake.wait_sent(self.chat_id, len(messages) + extra)
-        assert [as_expected(s) for s in sent[: len(messages)]] == messages
+        got = [as_expected(s) for s in sent[: len(messages)]]
+        assert got == messages, "\n".join(difflib.unified_diff(repr_lines(messages), repr_lines(got), "twin", "bot", lineterm=""))
         return sent
 
 
@@ -165,6 +167,10 @@ def expected_messages(replies: list[Reply]) -> list[tuple]:
         messages += [("text", CLOCK.sub("<t>", p), data if n == len(pieces) - 1 else []) for n, p in enumerate(pieces)]
         messages += [("file", f.name, []) for f in reply.files]
     return messages
+
+
+def repr_lines(messages: list[tuple]) -> list[str]:
+    return [line for message in messages for line in [*str(message[1]).splitlines(), repr(message[2])]]
 
 
 def as_expected(sent: Sent) -> tuple:

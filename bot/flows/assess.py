@@ -17,12 +17,12 @@ Button data: "assess:<step>:<token>" answers a step (so an older button still an
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from bot.flows import Ctx
 from bot.i18n import pick
+from bot.knowledge.normalize import fold
 from bot.model import Button, ChatState, Reply
 from bot.rules import assess, describe
 from bot.rules.grading import grade
@@ -51,7 +51,7 @@ class Question:
     text: dict[str, str]
     options: tuple[Option, ...]
     parse: Callable[[str, Ctx], Any] | None = None  # a typed answer → value, or UNKNOWN
-    store: Callable[[dict[str, Any], Any], None] | None = None  # how the value is kept; default: answers[key]
+    store: Callable[[dict[str, Any], Any], None] | None = None  # how the value is kept; default: answers[step] = value
     keys: tuple[str, ...] = field(default=())  # the answer keys this question writes (forgotten on "back")
 
 
@@ -63,9 +63,9 @@ BACK_WORDS = ("返回", "返回上一步", "上一步", "后退", "back", "go ba
 RESTART_WORDS = ("重新评估", "重新开始", "重来", "start over", "restart")
 
 
-def fold(text: str) -> str:
-    """Width, case and spacing folded, trailing punctuation dropped: how typed answers are compared."""
-    return " ".join(unicodedata.normalize("NFKC", text).lower().split()).strip("。.!！,，;；")
+def typed(text: str) -> str:
+    """How typed answers are compared: width, case, 繁/简 and spacing folded, trailing punctuation dropped."""
+    return " ".join(fold(text).split()).strip("。.!！,，;；")
 
 
 _MULTIPLIERS = {"万亿": 1e12, "千万": 1e7, "百万": 1e6, "十万": 1e5, "万": 1e4, "亿": 1e8, "千": 1e3, "k": 1e3, "w": 1e4,
@@ -80,7 +80,7 @@ _AMOUNT = re.compile(
 
 def parse_amount(text: str) -> float | None:
     """'120万' → 1200000, '1.2亿元' → 120000000, '5,000,000' → 5000000, '50k' → 50000, '35%' → 35."""
-    folded = fold(text).replace(",", "").replace("，", "")
+    folded = typed(text).replace(",", "")
     match = _AMOUNT.match(folded)
     if not match:
         percent = re.fullmatch(r"百分之([零〇一二两三四五六七八九十百]+)", folded)
@@ -116,7 +116,7 @@ def _hours(text: str, ctx: Ctx) -> Any:
 
 def _percent(text: str, ctx: Ctx) -> Any:
     value = parse_amount(text)
-    return UNKNOWN if value is None or value > 100 else value
+    return UNKNOWN if value is None else value
 
 
 def _moment(text: str, ctx: Ctx) -> Any:
@@ -143,6 +143,36 @@ def _level_words(level: str) -> tuple[str, ...]:
     return (name["zh"], name["en"], level, level.replace("_", " "), name["zh"] + "事件", name["zh"] + "级")
 
 
+def _plain(step: str) -> Callable[[dict[str, Any], Any], None]:
+    def store(answers: dict[str, Any], value: Any) -> None:
+        answers[step] = value
+
+    return store
+
+
+def _store_cii(answers: dict[str, Any], value: Any) -> None:
+    """Without CII, its outage criteria do not apply: drop any answers given to them."""
+    answers["cii"] = value
+    if value is False:
+        for key in CII_OUTAGE_KEYS:
+            answers.get("grading", {}).pop(key, None)
+
+
+def _store_level(answers: dict[str, Any], value: Any) -> None:
+    """A level given drops any grading; "grade" starts the grading walk afresh; "skip" leaves it unknown."""
+    answers.pop("grading", None)
+    answers["level"] = None if value == "grade" else value
+    if value == "grade":
+        answers["grading"] = {}
+
+
+def _store_end(answers: dict[str, Any], value: Any) -> None:
+    if value is None:
+        answers.pop("handling_ended_at", None)  # "not yet"
+    else:
+        answers["handling_ended_at"] = value
+
+
 def _grading(key: str, none_means: tuple[str, Any] | None = None) -> Callable[[dict[str, Any], Any], None]:
     """Store a grading answer. `none_means` is what "没有" to a portal / population question writes instead:
     the figure that would follow it, set to 0 (so that figure is not asked)."""
@@ -166,7 +196,15 @@ def _add(question: Question) -> None:
     QUESTIONS[question.step] = question
 
 
-_add(Question("cii", _label("事件是否涉及关键信息基础设施？", "Does the incident involve critical information infrastructure (CII)?"), YES_NO, keys=("cii",)))
+_add(
+    Question(
+        "cii",
+        _label("事件是否涉及关键信息基础设施？", "Does the incident involve critical information infrastructure (CII)?"),
+        YES_NO,
+        store=_store_cii,
+        keys=("cii",),
+    )
+)
 _add(
     Question(
         "central_state_organ",
@@ -187,6 +225,7 @@ _add(
             Option(_label("帮我分级", "Help me grade"), "grade", "grade", ("不确定", "不知道", "不清楚", "unsure", "not sure", "dont know", "don't know", "unknown")),
             Option(_label("不分级，从严", "Skip, assume the worst"), "skip", None, ("跳过", "skip")),
         ),
+        store=_store_level,
         keys=("level", "grading"),
     )
 )
@@ -227,6 +266,7 @@ _add(
         ),
         (NOW, Option(_label("尚未结束", "Not yet"), "notyet", None, ("没有", "还没有", "尚未", "未结束", "not yet", "no"))),
         parse=_moment,
+        store=_store_end,
         keys=("handling_ended_at",),
     )
 )
@@ -377,6 +417,15 @@ TEXTS = {
         "So far the incident is at least {level}. Keep answering to see whether it is higher, or press \"Don't know the rest\".",
     ),
     "grading": _label("我们按《网络安全事件分级指南》逐项看一下（任一项达到即可定级）。", "Let's go through the grading guide's criteria (any one met sets the level)."),
+    "graded": _label("分级结果：{level}。", "Grading result: {level}."),
+    "graded_maybe_higher": _label(
+        "分级结果：至少为{level}；有指标不确定，可能高达{possible}。", "Grading result: at least {level}; some criteria are unknown, so it may be as high as {possible}."
+    ),
+    "graded_unknown": _label(
+        "分级结果：已知的回答未达到较大级，但有指标不确定，按须报告处理。",
+        "Grading result: the known answers reach no relatively-major criterion, but some are unknown, so it is treated as reportable.",
+    ),
+    "graded_general": _label("分级结果：一般（未达到较大级别的任何指标）。", "Grading result: general (no relatively-major criterion is met)."),
     "current": _label("目前的回答：{answer}", "Current answer: {answer}"),
     "future": _label("这个时间（{time}）晚于现在（{now}），请输入已经过去的时间。", "That time ({time}) is later than now ({now}); please give a time already past."),
     "before_discovery": _label("处置结束时间（{time}）早于发现时间（{discovered}），请核对。", "Handling cannot end ({time}) before the incident was discovered ({discovered}); please check."),
@@ -422,7 +471,7 @@ class AssessFlow:
             return self._fresh(state, ctx)
         if text.startswith(NAME + ":"):
             return self._button(state, text[len(NAME) + 1 :], ctx)
-        folded = fold(text)
+        folded = typed(text)
         if folded in BACK_WORDS:
             return self._back(state, ctx)
         if folded in RESTART_WORDS:
@@ -431,7 +480,7 @@ class AssessFlow:
             return None
         question = QUESTIONS[data["step"]]
         for option in question.options:
-            if folded in option.words or folded in (fold(option.label["zh"]), fold(option.label["en"])):
+            if folded in option.words or folded in (typed(option.label["zh"]), typed(option.label["en"])):
                 return self._answer(state, question, option.value, ctx)
         if question.parse is None:
             return None
@@ -473,32 +522,20 @@ class AssessFlow:
         problem = _check(question, value, answers, ctx)
         if problem:
             return self._ask(state, ctx, [problem])
-        if question.step == "level":
-            answers.pop("grading", None)
-            answers["level"] = None if value == "grade" else value
-            if value == "grade":
-                answers["grading"] = {}
-        elif question.step == "handling_ended_at" and value is None:
-            answers.pop("handling_ended_at", None)
-        elif question.store:
-            question.store(answers, value)
-        else:
-            answers[question.step] = value
-        if question.step == "cii" and value is False:
-            for key in CII_OUTAGE_KEYS:
-                answers.get("grading", {}).pop(key, None)
+        (question.store or _plain(question.step))(answers, value)
         return self._advance(state, ctx)
 
     def _advance(self, state: ChatState, ctx: Ctx) -> list[Reply]:
         data = state.flows[NAME]
         following = next_step(data["answers"])
+        graded = data["step"].startswith("g.") and not following.startswith("g.")
         if following != data["step"]:
             data["history"].append(data["step"])
             data["step"] = following
             data["result"] = None
         if following == DONE:
             return self._summary(state, ctx)
-        return self._ask(state, ctx, [])
+        return self._ask(state, ctx, [_grading_outcome(data["answers"]["grading"], ctx.lang)] if graded else [])
 
     def _back(self, state: ChatState, ctx: Ctx) -> list[Reply]:
         data = state.flows[NAME]
@@ -622,6 +659,16 @@ def _check(question: Question, value: Any, answers: dict[str, Any], ctx: Ctx) ->
     if question.step == "g.population_share_pct" and isinstance(value, (int, float)) and value > 100:
         return pick(TEXTS["percent"], ctx.lang)
     return None
+
+
+def _grading_outcome(grading: dict[str, Any], lang: str) -> str:
+    """What the grading walk found, said once when it ends."""
+    result = grade(grading)
+    if RANK[result.known] >= RANK["relatively_major"]:
+        key = "graded_maybe_higher" if result.possible != result.known else "graded"
+    else:
+        key = "graded_unknown" if RANK[result.possible] >= RANK["relatively_major"] else "graded_general"
+    return pick(TEXTS[key], lang).format(level=pick(LEVEL_NAMES[result.known], lang), possible=pick(LEVEL_NAMES[result.possible], lang))
 
 
 def _current_answer(answers: dict[str, Any], question: Question, lang: str) -> str | None:

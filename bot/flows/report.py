@@ -140,7 +140,7 @@ INCIDENT_TYPES = {
 EDIT_WORDS = re.compile(r"^(?:(?:修改|更改|更正|改|编辑|edit|change|fix)\s*)?(?:第|item|no\.?)?\s*")
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 PHONE = re.compile(r"\+?\d[\d\s()-]{5,}\d")
-CONTACT_WORDS = re.compile(r"联系人|联系方式|电话|手机|邮箱|contact|phone|tel|mobile|e-?mail|name|[:：,，;；、/]", re.IGNORECASE)
+CONTACT_WORDS = re.compile(r"联系人|联系方式|电话|手机|邮箱|\b(?:contact|phone|tel|mobile|e-?mail|name)\b|[:：,，;；、/]", re.IGNORECASE)
 
 
 class ReportFlow:
@@ -152,11 +152,11 @@ class ReportFlow:
     def start(self, state: ChatState, ctx: Ctx) -> list[Reply]:
         """A new draft (initial by default after an assessment), or the choice of what to do with the old one."""
         draft = state.flows.get(NAME)
-        if draft is not None:
+        if draft is not None and draft["kind"] is not None:
             _prefill(draft, state, ctx)
             draft["step"] = "choose"
             return self.prompt(state, ctx)
-        draft = {"kind": None, "facts": {}, "skipped": [], "step": "kind"}
+        draft = {"kind": None, "facts": {}, "skipped": [], "step": "kind"}  # a kind-less draft holds nothing typed
         state.flows[NAME] = draft
         assessed = _prefill(draft, state, ctx)
         if assessed:
@@ -168,7 +168,7 @@ class ReportFlow:
         step = draft["step"]
         lang = ctx.lang
         if step in ("choose", "done"):
-            kind = pick(KIND_NAMES[draft["kind"] or "initial"], lang)
+            kind = pick(KIND_NAMES[draft["kind"]], lang)
             buttons = [Button(pick(BUTTONS["continue"], lang), f"{NAME}:continue")]
             buttons += [Button(pick(KIND_BUTTONS[k], lang), f"{NAME}:kind:{k}") for k in ("supplement", "summary")]
             buttons.append(Button(pick(BUTTONS["new"], lang), f"{NAME}:new"))
@@ -218,15 +218,12 @@ class ReportFlow:
         if verb == "new":
             state.flows.pop(NAME)
             return self.start(state, ctx)
-        if verb == "continue":
-            if draft["kind"] is None:
-                draft["step"] = "kind"
-                return self.prompt(state, ctx)
-            return self._next(state, draft, ctx)
         if verb == "kind" and argument in KINDS:
             return self._set_kind(state, draft, argument, ctx)
         if draft["kind"] is None:
-            return None
+            return self.prompt(state, ctx)  # nothing else makes sense before the kind is chosen
+        if verb == "continue":
+            return self._next(state, draft, ctx)
         if verb == "skip" and draft["step"] in _all_questions(draft):
             _clear(draft["facts"], draft["step"])
             draft["skipped"].append(draft["step"])
@@ -308,15 +305,19 @@ class ReportFlow:
         try:
             text = render_text(_report(draft, ctx), "md")
         except FactsError as error:
-            return [Reply(pick(TEXTS["invalid"], ctx.lang).format(error=error), [Button(pick(BUTTONS["edit"], ctx.lang), f"{NAME}:edit")])]
+            return self._invalid(error, ctx)
         buttons = [Button(pick(BUTTONS["finish"], ctx.lang), f"{NAME}:finish"), Button(pick(BUTTONS["edit"], ctx.lang), f"{NAME}:edit")]
         return [Reply(text.rstrip() + "\n\n" + pick(TEXTS["preview"], ctx.lang), buttons)]
+
+    def _invalid(self, error: FactsError, ctx: Ctx) -> list[Reply]:
+        """Facts that do not add up (e.g. handling ended before discovery): say so and offer to edit."""
+        return [Reply(pick(TEXTS["invalid"], ctx.lang).format(error=error), [Button(pick(BUTTONS["edit"], ctx.lang), f"{NAME}:edit")])]
 
     def _finish(self, state: ChatState, draft: dict[str, Any], ctx: Ctx) -> list[Reply]:
         try:
             report = _report(draft, ctx)
         except FactsError as error:
-            return [Reply(pick(TEXTS["invalid"], ctx.lang).format(error=error))]
+            return self._invalid(error, ctx)
         stem = f"incident-report-{draft['kind']}-{ctx.lang}"
         files = [
             FileOut(f"{stem}.docx", render_docx(report), DOCX_MIME),

@@ -1,19 +1,24 @@
 """`python -m bot report --kind K --format F [--lang L] [--out FILE]`: facts as one JSON object on stdin.
 
 md and txt go to stdout (or --out); docx needs --out. Bad input (invalid JSON, unknown keys, bad values, an
-unwritable --out) is one clear line on stderr and exit code 2, never a traceback.
+unwritable --out) is one clear line on stderr and exit code 2, never a traceback; a template broken by an
+edit is one line naming the file and line, exit code 1.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+import traceback
 from pathlib import Path
+
+from jinja2 import TemplateError, TemplateSyntaxError
 
 from bot.reports import FactsError, build_report, parse_facts_json, render_docx, render_text
 from bot.timeutil import now_shanghai
 
 USAGE_ERROR = 2
+TEMPLATE_ERROR = 1  # an edited template that does not render: not the input's fault
 
 
 def run_report(args: argparse.Namespace) -> int:
@@ -26,20 +31,35 @@ def run_report(args: argparse.Namespace) -> int:
         return _fail(str(error))
     except UnicodeDecodeError:
         return _fail("stdin is not UTF-8 text")
-    if args.format == "docx":
-        content = render_docx(report)
-    else:
-        text = render_text(report, args.format)
-        if not args.out:
-            sys.stdout.write(text)
-            sys.stdout.flush()
-            return 0
-        content = text.encode("utf-8")
+    try:
+        if args.format == "docx":
+            content = render_docx(report)
+        else:
+            text = render_text(report, args.format)
+            if not args.out:
+                sys.stdout.write(text)
+                sys.stdout.flush()
+                return 0
+            content = text.encode("utf-8")
+    except TemplateError as error:
+        sys.stderr.write(f"report: the template is broken{_where(error)}: {error.message}\n")
+        return TEMPLATE_ERROR
     try:
         Path(args.out).write_bytes(content)
     except OSError as error:
         return _fail(f"cannot write {args.out}: {error.strerror or error}")
     return 0
+
+
+def _where(error: TemplateError) -> str:
+    """' (initial.zh.txt.j2, line 7)': Jinja names the template line in syntax errors and in the traceback of
+    errors while rendering."""
+    if isinstance(error, TemplateSyntaxError):
+        return f" ({error.name}, line {error.lineno})"
+    frames = [frame for frame, line in traceback.walk_tb(error.__traceback__) if frame.f_code.co_filename.endswith(".j2")]
+    if not frames:
+        return ""
+    return f" ({Path(frames[-1].f_code.co_filename).name}, line {frames[-1].f_lineno})"
 
 
 def _fail(message: str) -> int:

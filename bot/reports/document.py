@@ -17,7 +17,6 @@ from bot.reports.fields import (
     CONTACT_PARTS,
     FIELDS,
     HEADER_LABELS,
-    KIND_NAMES,
     MISSING,
     RANSOM_PARTS,
     RANSOM_WORDS,
@@ -65,11 +64,11 @@ class Section:
 
 @dataclass(frozen=True)
 class Report:
-    """Everything a template needs. `shown` maps every field key to its display text (None when missing)."""
+    """Everything a template needs. `shown` maps each field key (but ransom, which has its own items) to its
+    display text, None when missing."""
 
     kind: Kind
     lang: str
-    kind_name: str
     missing: str
     sep: str  # "：" or ": "
     labels: dict[str, str]
@@ -84,7 +83,7 @@ class Report:
 
 def build_report(kind: Kind, lang: str, facts: Facts, now: datetime) -> Report:
     """The report of `kind` in `lang`; raises FactsError when the assessment input is invalid."""
-    shown = {key: _display(key, facts.get(key), lang) for key in FIELDS}
+    shown = {key: _display(key, facts.get(key), lang) for key in FIELDS if key != "ransom"}
     result = _assess(facts, now, lang) if facts.assessment is not None else None
     duties = [o for o in result["obligations"] if o["by"] == "operator" and o["kind"] in DUTIES[kind]] if result else []
     # The assumptions explain the initial report's routing (and name its sector and crime lines); later
@@ -94,13 +93,12 @@ def build_report(kind: Kind, lang: str, facts: Facts, now: datetime) -> Report:
         notes.append(pick(wording.CAVEATS["own_channels"], lang))
     level = shown["level"]
     if result is not None:
-        level = pick(LEVEL_NAMES[result["level"]], lang) if result["level"] else wording.level_name(None, lang)
+        level = wording.level_name(result["level"], lang)
         if result["provisional"]:
             level += pick(WORDS["provisional"], lang)
     return Report(
         kind=kind,
         lang=lang,
-        kind_name=pick(KIND_NAMES[kind], lang),
         missing=pick(MISSING, lang),
         sep="：" if lang == "zh" else ": ",
         labels={key: pick(label, lang) for key, label in HEADER_LABELS.items()},
@@ -145,7 +143,7 @@ def _duty_line(obligation: dict[str, Any], kind: Kind, lang: str) -> str:
     who = wording.recipients(obligation["to"], lang)
     if obligation["kind"] != DUTIES[kind][0]:
         duty = pick(DUTY_NAMES[obligation["kind"]], lang)
-        who += f"（{duty}）" if lang == "zh" else f" ({duty})"
+        who += f"（{duty}）" if lang == "zh" else f" — {duty}"
     if obligation["within_days"] is not None:
         limit = pick(WORDS["days"], lang).format(days=obligation["within_days"])
     elif obligation["within_minutes"] is not None:
@@ -190,9 +188,6 @@ def _display(key: str, value: Any, lang: str) -> str | None:
         parts = [value["name"]] if "name" in value else []
         parts += [f"{pick(CONTACT_PARTS[part], lang)} {value[part]}" for part in ("phone", "email") if part in value]
         return ("，" if lang == "zh" else ", ").join(parts)
-    if value_type == "ransom":
-        parts = [f"{pick(RANSOM_PARTS[part], lang)} {_part(value.get(part)) or pick(MISSING, lang)}" for part in RANSOM_PARTS]
-        return ("；" if lang == "zh" else "; ").join(parts)
     return value
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Iterable
 
 from bot.reports.fields import CONTACT_KEYS, FACT_KEYS, FIELDS, RANSOM_KEYS
 from bot.rules.facts import KNOWN_KEYS as ASSESS_KEYS
@@ -46,10 +46,7 @@ def validate_facts(raw: Any) -> Facts:
     """Check a decoded JSON value against the contract and normalise it; raise FactsError listing every problem."""
     if not isinstance(raw, dict):
         raise FactsError(f"the facts must be one JSON object, not {_json_type(raw)}")
-    problems: list[str] = []
-    unknown = sorted(set(raw) - FACT_KEYS)
-    if unknown:
-        problems.append(f"unknown keys: {', '.join(unknown)} (allowed: {', '.join(sorted(FACT_KEYS))})")
+    problems = _unknown_keys(None, raw, FACT_KEYS)
     values: dict[str, Any] = {}
     for key in sorted(set(raw) & set(FIELDS)):
         if raw[key] is None:
@@ -65,9 +62,10 @@ def validate_facts(raw: Any) -> Facts:
     if assessment is not None and not isinstance(assessment, dict):
         problems.append(f"assessment: expected an object with the input of `assess`, got {_json_type(assessment)}")
     elif assessment is not None:
-        problems += _unknown_in("assessment", assessment, ASSESS_KEYS)
+        # The rules only warn about unknown keys in their input; a report refuses them like its own.
+        problems += _unknown_keys("assessment", assessment, ASSESS_KEYS)
         if isinstance(assessment.get("grading"), dict):
-            problems += _unknown_in("assessment.grading", assessment["grading"], GRADING_KEYS)
+            problems += _unknown_keys("assessment.grading", assessment["grading"], GRADING_KEYS)
     if problems:
         raise FactsError("; ".join(problems))
     return Facts(values, assessment)
@@ -101,18 +99,21 @@ def _normalise(key: str, value: Any) -> Any:
     return ransom
 
 
-def _unknown_in(where: str, value: dict[str, Any], allowed: tuple[str, ...]) -> list[str]:
-    """The `assess` input is checked by the rules, which only warn about unknown keys; a report refuses them."""
+def _unknown_keys(where: str | None, value: dict[str, Any], allowed: Iterable[str]) -> list[str]:
+    """The problem of keys outside the contract, naming them and the keys allowed ([] when there are none)."""
     unknown = sorted(set(value) - set(allowed))
-    return [f"unknown keys in {where}: {', '.join(unknown)} (allowed: {', '.join(sorted(allowed))})"] if unknown else []
+    if not unknown:
+        return []
+    place = f" in {where}" if where else ""
+    return [f"unknown keys{place}: {', '.join(unknown)} (allowed: {', '.join(sorted(allowed))})"]
 
 
 def _object(key: str, value: Any, allowed: frozenset[str]) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise FactsError(f"{key}: expected an object with keys {', '.join(sorted(allowed))}, got {_json_type(value)}")
-    unknown = sorted(set(value) - allowed)
-    if unknown:
-        raise FactsError(f"unknown keys in {key}: {', '.join(unknown)} (allowed: {', '.join(sorted(allowed))})")
+    problems = _unknown_keys(key, value, allowed)
+    if problems:
+        raise FactsError(problems[0])
     return {name: part for name, part in value.items() if part is not None}
 
 

@@ -221,7 +221,3 @@ RANSOM_KEYS = frozenset(RANSOM_PARTS)
 # Every top-level fact key of the command-line contract; "assessment" carries the input of `assess`.
 FACT_KEYS = frozenset(FIELDS) | {"assessment"}
 
-
-def section_of(kind: Kind, key: str) -> SectionSpec | None:
-    """The section of `kind` that shows field `key`, if any."""
-    return next((s for s in SECTIONS[kind] if key in s.fields), None)

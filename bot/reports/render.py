@@ -30,8 +30,8 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 @lru_cache(maxsize=4)
-def environment(folder: Path = TEMPLATES_DIR) -> SandboxedEnvironment:
-    """The one template environment: sandboxed, templates/ only, strict, no autoescaping."""
+def environment(folder: Path) -> SandboxedEnvironment:
+    """The one kind of template environment: sandboxed, one folder only, strict, no autoescaping."""
     return SandboxedEnvironment(
         loader=FileSystemLoader(folder),
         undefined=StrictUndefined,
@@ -46,14 +46,15 @@ def template_name(report: Report, fmt: TextFormat) -> str:
     return f"{report.kind}.{report.lang}.{fmt}.j2"
 
 
-def render_text(report: Report, fmt: TextFormat, folder: Path = TEMPLATES_DIR) -> str:
-    """The report as Markdown or plain text, ending with one newline."""
-    text = environment(folder).get_template(template_name(report, fmt)).render(report=report)
+def render_text(report: Report, fmt: TextFormat, folder: Path | None = None) -> str:
+    """The report as Markdown or plain text, ending with one newline. `folder` defaults to templates/."""
+    text = environment(folder or TEMPLATES_DIR).get_template(template_name(report, fmt)).render(report=report)
     return text.rstrip("\n") + "\n"
 
 
-def render_docx(report: Report, folder: Path = TEMPLATES_DIR) -> bytes:
+def render_docx(report: Report, folder: Path | None = None) -> bytes:
     """The report as a .docx built on templates/report-base.docx (its letterhead, page setup and styles)."""
+    folder = folder or TEMPLATES_DIR
     words = _words(environment(folder).get_template(template_name(report, "txt")), report)
     document = Document(str(folder / BASE_DOCX))
     document.core_properties.title = words["title"]

@@ -92,8 +92,10 @@ def _level(parsed: Facts, lang: str, assumptions: list[str], caveats: list[str])
     reportable = RANK[result.known] >= RANK[REPORTABLE]
     level = result.known if reportable else (None if RANK[result.possible] >= RANK[REPORTABLE] else "general")
     basis = [wording.hit_text(h.criterion, h.value, h.qualifier, lang) for h in result.decided_by]
-    if not basis:
+    if not basis and level == "general":
         basis = [pick(wording.BASIS["none_met"], lang)]
+    elif not basis and any(value is not None for value in parsed.grading.values()):
+        basis = [pick(wording.BASIS["none_known_met"], lang)]
     if result.unknown:
         names = ("；" if lang == "zh" else "; ").join(pick(GROUP_BY_KEY[key].name, lang) for key in result.unknown)
         possible = wording.level_name(result.possible, lang)

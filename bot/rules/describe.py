@@ -121,11 +121,11 @@ def _later(obligations: list[dict[str, Any]], now: datetime, lang: str) -> list[
 
 def _who(obligation: dict[str, Any], lang: str) -> str:
     """'首次报告 → 保护工作部门和公安机关', or for upstream steps '保护工作部门 → 国家网信部门…（向上报告）'."""
-    kind = _capital(pick(KIND_NAMES[obligation["kind"]], lang))
+    kind = pick(KIND_NAMES[obligation["kind"]], lang)
     to = wording.recipients(obligation["to"], lang)
     if obligation["by"] == "operator":
-        return f"{kind} → {to}"
-    by = pick(RECIPIENTS[obligation["by"]], lang)
+        return f"{_capital(kind)} → {to}"
+    by = _capital(pick(RECIPIENTS[obligation["by"]], lang))
     return f"{by} → {to}（{kind}）" if lang == "zh" else f"{by} → {to} ({kind})"
 
 

@@ -6,18 +6,17 @@ except the discovery time, which the contract defines as "now" when absent.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Mapping
 
 from bot.i18n import LANGS
-from bot.rules.tables import GROUPS, LEVEL_ALIASES, POPULATION_REGIONS, PORTAL_TIERS, THREAT_DEGREES
+from bot.rules.tables import GRADING_KEYS, LEVEL_ALIASES, POPULATION_REGIONS, PORTAL_TIERS, THREAT_DEGREES
 from bot.timeutil import parse_iso
 
 BOOL_KEYS = ("cii", "central_state_organ", "suspected_crime", "sector_rules")
 KNOWN_KEYS = (*BOOL_KEYS, "level", "discovered_at", "handling_ended_at", "grading", "lang")
-NUMBER_KEYS = tuple(group.key for group in GROUPS if group.key != "data_threat")
+MAX_FIGURE = 1e15  # far above every threshold; larger numbers are typing errors (and would not format)
 MIN_YEAR, MAX_YEAR = 1970, 9000  # room for every deadline (at most 30 days on) to stay a valid datetime
 CHOICE_KEYS = {"data_threat": tuple(THREAT_DEGREES), "portal_tier": PORTAL_TIERS, "population_region": POPULATION_REGIONS}
 
@@ -112,7 +111,7 @@ def _time(raw: Mapping[str, Any], key: str) -> datetime | None:
 
 
 def _is_grading_key(key: str) -> bool:
-    return key in NUMBER_KEYS or key in CHOICE_KEYS
+    return key in GRADING_KEYS
 
 
 def _grading_value(key: str, value: Any) -> Any:
@@ -123,8 +122,8 @@ def _grading_value(key: str, value: Any) -> Any:
             return value
         choices = ", ".join(f'"{c}"' for c in CHOICE_KEYS[key])
         raise FactsError(f"grading.{key} must be one of {choices} or null, not {json_repr(value)}")
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0:
-        raise FactsError(f"grading.{key} must be a number ≥ 0 or null, not {json_repr(value)}")
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= MAX_FIGURE:
+        raise FactsError(f"grading.{key} must be a number from 0 to {MAX_FIGURE:.0e} or null, not {json_repr(value)}")
     if key == "population_share_pct" and value > 100:
         raise FactsError(f"grading.{key} is a percentage (0–100), not {json_repr(value)}")
     return value

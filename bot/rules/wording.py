@@ -127,6 +127,10 @@ CAVEATS = {
 BASIS = {
     "given": {"zh": "你给出的级别（{level}）", "en": "the level you gave ({level})"},
     "none_met": {"zh": "没有达到较大级别的分级指标", "en": "no criterion of the relatively-major level is met"},
+    "none_known_met": {
+        "zh": "已知的回答未达到较大级别的分级指标，其余指标不确定",
+        "en": "none of the known answers meets a relatively-major criterion; the others are unknown",
+    },
 }
 
 

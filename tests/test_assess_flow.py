@@ -1,0 +1,393 @@
+"""The assessment conversation: through Engine.step for the details, through `chat --jsonl` as a whole."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.engine import Engine
+from bot.flows.assess import QUESTIONS, next_step, parse_amount
+from bot.model import ChatState, Event
+from bot.rules import assess
+from bot.timeutil import SHANGHAI
+from tests.conftest import run_bot
+
+NOW = datetime(2026, 3, 1, 10, 15, tzinfo=SHANGHAI)
+ENGINE = Engine()
+
+
+def say(state, *texts, now=NOW):
+    """Send messages one by one; the replies of the last one."""
+    replies = []
+    for text in texts:
+        state, replies = ENGINE.step(state, Event("t", text, now))
+    return state, replies
+
+
+def data(state):
+    return state.flows["assess"]
+
+
+def last_line(replies):
+    return replies[-1].text.splitlines()[-1]
+
+
+def asks(replies, step, lang="zh"):
+    """The replies end by asking `step`'s question, as their last line."""
+    return last_line(replies) == QUESTIONS[step].text[lang]
+
+
+def datas(replies):
+    return [b.data for r in replies for b in r.buttons]
+
+
+def summary(replies):
+    return replies[-1].text
+
+
+BY_BUTTONS = (
+    "/assess",
+    "assess:cii:no",
+    "assess:central_state_organ:no",
+    "assess:level:relatively_major",
+    "assess:discovered_at:now",
+    "assess:suspected_crime:yes",
+    "assess:sector_rules:no",
+)
+ANSWERS = {
+    "cii": False,
+    "central_state_organ": False,
+    "level": "relatively_major",
+    "discovered_at": "2026-03-01T10:15:00+08:00",
+    "suspected_crime": True,
+    "sector_rules": False,
+}
+
+
+# ------------------------------------------------------------------------------------------ the main line
+def test_each_question_is_the_last_line_with_yes_no_not_sure_buttons():
+    state, replies = say(ChatState(), "/assess")
+    assert state.active == "assess" and asks(replies, "cii")
+    assert [b.label for b in replies[-1].buttons] == ["是", "否", "不确定"]
+    state, replies = say(state, "assess:cii:no")
+    assert asks(replies, "central_state_organ") and "assess:back" in datas(replies)
+
+
+def test_by_buttons_to_the_summary():
+    state, replies = say(ChatState(), *BY_BUTTONS)
+    flow = data(state)
+    assert flow["step"] == "done" and flow["answers"] == ANSWERS
+    assert flow["result"] == assess(ANSWERS, NOW)
+    text = summary(replies)
+    assert "结论：须按《国家网络安全事件报告管理办法》报告。" in text
+    assert "首次报告 → 属地省级网信部门" in text and "最晚 2026-03-01 14:15 — 还剩 4小时" in text
+    assert "报案 → 公安机关" in text and "12387@cert.org.cn" in text
+    assert "补报" in text and "总结报告" in text and "处置结束后30日内" in text
+    assert "来源" in text and "https://www.cac.gov.cn/" in text
+    buttons = {b.data: b.label for b in replies[-1].buttons}
+    assert buttons["report:start"] == "起草报告" and buttons["remind:on"] == "截止前提醒我" and buttons["assess:restart"] == "重新评估"
+    assert {"assess:change:cii", "assess:change:central_state_organ", "assess:change:level", "assess:change:discovered_at"} <= set(buttons)
+
+
+def test_by_free_text_to_the_same_answers():
+    state, replies = say(ChatState(), "/assess", "不涉及", "不是", "较大", "今天9点", "是的", "没有")
+    assert data(state)["answers"] == {**ANSWERS, "discovered_at": "2026-03-01T09:00:00+08:00"}
+    assert "最晚 2026-03-01 13:00 — 还剩 2小时45分" in summary(replies)
+
+
+def test_typing_a_button_label_counts_as_pressing_it():
+    typed, _ = say(ChatState(), "/assess", "不确定", "否", "帮我分级", "1000万人以上")
+    pressed, _ = say(
+        ChatState(), "/assess", "assess:cii:unsure", "assess:central_state_organ:no", "assess:level:grade", "assess:g.personal_info_people:10000000"
+    )
+    assert data(typed) == data(pressed)
+    assert data(typed)["answers"] == {"cii": None, "central_state_organ": False, "level": None, "grading": {"personal_info_people": 10_000_000}}
+
+
+def test_traditional_characters_and_full_width_text_are_understood():
+    state, _ = say(ChatState(), "/assess", "不確定", "ＮＯ", "較大")
+    assert data(state)["answers"] == {"cii": None, "central_state_organ": False, "level": "relatively_major"}
+
+
+def test_english_conversation():
+    state, replies = say(ChatState(lang="en"), "/assess", "no", "no", "major", "2026-03-01 09:00", "no", "no")
+    text = summary(replies)
+    assert "Initial report → the provincial cyberspace administration where you are located" in text
+    assert "by 2026-03-01 13:00 — 2 h 45 min left" in text
+    assert "The provincial cyberspace administration where you are located → the national cyberspace administration (CAC) (upstream report): by 2026-03-01 14:00" in text
+    assert {b.label for b in replies[-1].buttons} >= {"Draft the report", "Remind me before deadlines", "Start over"}
+
+
+def test_switching_language_mid_way_re_asks_in_the_new_language():
+    state, replies = say(ChatState(), "/assess", "否", "/lang en")
+    assert asks(replies, "central_state_organ", "en")
+
+
+def test_the_natural_question_offers_the_assessment_and_its_button_starts_it():
+    state, replies = say(ChatState(), "我们被勒索了，要多久报？")
+    assert "assess:start" in datas(replies)
+    state, replies = say(state, "assess:start")
+    assert state.active == "assess" and asks(replies, "cii")
+
+
+# ------------------------------------------------------------------------------------------ times
+def test_a_time_in_the_future_is_refused_and_the_question_stays():
+    state, replies = say(ChatState(), "/assess", "否", "否", "较大", "今天11点")
+    assert "晚于现在" in replies[-1].text and asks(replies, "discovered_at")
+    assert "discovered_at" not in data(state)["answers"]
+
+
+def test_a_past_discovery_shows_overdue_deadlines_with_their_clock_time():
+    _, replies = say(ChatState(), "/assess", "是", "否", "重大", "2026-03-01 05:00", "是", "否")
+    text = summary(replies)
+    assert "最晚 2026-03-01 06:00 — 已逾期 4小时15分" in text
+    assert "保护工作部门 → 国家网信部门和国务院公安部门（向上报告）：最晚 2026-03-01 06:30" in text
+
+
+def test_handling_end_sets_the_summary_report_deadline():
+    state, _ = say(ChatState(), *BY_BUTTONS)
+    state, replies = say(state, "assess:change:handling_ended_at")
+    assert asks(replies, "handling_ended_at")
+    state, replies = say(state, "现在")
+    assert "总结报告 → 属地省级网信部门：最晚 2026-03-31 10:15" in summary(replies)
+    assert data(state)["answers"]["handling_ended_at"] == "2026-03-01T10:15:00+08:00"
+
+
+# ------------------------------------------------------------------------------------------ grading
+def test_an_unknown_level_walks_the_grading_guide_and_stops_once_the_level_is_settled():
+    state, replies = say(ChatState(), "/assess", "否", "否", "不确定")
+    assert asks(replies, "g.personal_info_people") and "分级指南" in replies[-1].text
+    state, replies = say(state, "120万")
+    assert "至少为较大级" in replies[-1].text and asks(replies, "g.direct_loss_yuan")
+    state, replies = say(state, "assess:g.direct_loss_yuan:100000000")  # 特别重大: nothing can raise it
+    assert asks(replies, "discovered_at") and "分级结果：特别重大。" in replies[-1].text
+    assert data(state)["answers"]["grading"] == {"personal_info_people": 1_200_000, "direct_loss_yuan": 100_000_000}
+    state, replies = say(state, "现在", "是", "否")
+    assert "级别：特别重大" in summary(replies)
+
+
+def test_cii_outage_questions_only_when_cii_may_be_involved():
+    state, _ = say(ChatState(), "/assess", "否", "否", "帮我分级", "没有或不到100万人", "没有或不到500万元", "没有")
+    assert data(state)["step"] == "g.people_services_affected"
+    state, _ = say(ChatState(), "/assess", "不确定", "否", "帮我分级", "没有或不到100万人", "没有或不到500万元", "没有")
+    assert data(state)["step"] == "g.cii_whole_outage_minutes"
+    state, replies = say(state, "45分钟")
+    assert data(state)["answers"]["grading"]["cii_whole_outage_minutes"] == 45 and "至少为较大级" in replies[-1].text
+
+
+def test_no_portal_skips_its_duration_and_a_portal_asks_it():
+    start = ("/assess", "否", "否", "帮我分级", "0", "0", "没有", "没有或不到10万人")
+    state, replies = say(ChatState(), *start)
+    assert asks(replies, "g.portal_tier")
+    skipped, replies = say(state, "没有")
+    assert asks(replies, "g.population_region") and data(skipped)["answers"]["grading"]["portal_outage_hours"] == 0
+    asked, replies = say(state, "地市级党政门户")
+    assert asks(replies, "g.portal_outage_hours")
+    asked, replies = say(asked, "7小时")
+    assert data(asked)["answers"]["grading"] == {
+        "personal_info_people": 0, "direct_loss_yuan": 0, "data_threat": "none", "people_services_affected": 0,
+        "portal_tier": "city", "portal_outage_hours": 7,
+    }
+    assert "至少为重大级" in replies[-1].text
+
+
+def test_a_share_above_100_percent_is_refused():
+    start = ("/assess", "否", "否", "帮我分级", "0", "0", "没有", "0", "没有", "按地市")
+    state, replies = say(ChatState(), *start, "150%")
+    assert "0到100" in replies[-1].text and asks(replies, "g.population_share_pct")
+    state, replies = say(state, "35%")
+    assert data(state)["answers"]["grading"]["population_share_pct"] == 35
+    assert "分级结果：重大。" in replies[-1].text and asks(replies, "discovered_at")
+
+
+def test_a_graded_general_incident_need_not_be_reported():
+    answers = ("/assess", "否", "否", "帮我分级", "0", "0", "没有", "0", "没有", "没有", "2026-03-01 09:00", "否", "否")
+    state, replies = say(ChatState(), *answers)
+    assert data(state)["result"]["level"] == "general" and "结论：一般事件，无需按《办法》报告。" in summary(replies)
+
+
+def test_not_sure_and_the_rest_unknown_are_treated_as_reportable():
+    state, replies = say(ChatState(), "/assess", "否", "否", "帮我分级", "不确定", "其余不清楚，看结果")
+    assert "有指标不确定，按须报告处理" in replies[-1].text and asks(replies, "discovered_at")
+    state, replies = say(state, "现在", "否", "否")
+    result = data(state)["result"]
+    assert result["must_report"] is True and result["level"] is None
+    assert all(value is None for value in data(state)["answers"]["grading"].values())
+    assert "结论：按须报告处理" in summary(replies)
+
+
+def test_skipping_grading_assumes_the_worst():
+    state, replies = say(ChatState(), "/assess", "否", "否", "不分级，从严", "现在", "否", "否")
+    assert data(state)["answers"]["level"] is None and "grading" not in data(state)["answers"]
+    assert "事件级别未知" in summary(replies)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("120万", 1_200_000), ("1.2亿", 120_000_000), ("5,000,000", 5_000_000), ("约50万人", 500_000), ("600万元", 6_000_000),
+     ("3千万", 30_000_000), ("50k", 50_000), ("1.5 million", 1_500_000), ("35%", 35), ("百分之四十", 40), ("两百万", 2_000_000),
+     ("很多", None), ("12387是什么", None)],
+)
+def test_typed_amounts(text, value):
+    assert parse_amount(text) == value
+
+
+# ------------------------------------------------------------------------------------------ moving around
+def test_back_forgets_the_last_answer_and_asks_it_again():
+    state, replies = say(ChatState(), "/assess", "否", "否", "返回")
+    assert asks(replies, "central_state_organ") and data(state)["answers"] == {"cii": False}
+    state, replies = say(state, "assess:back")
+    assert asks(replies, "cii") and data(state)["answers"] == {}
+    state, replies = say(state, "back")
+    assert "已经是第一个问题了" in replies[-1].text and asks(replies, "cii")
+
+
+def test_back_from_the_summary_re_asks_the_last_question():
+    state, _ = say(ChatState(), *BY_BUTTONS)
+    state, replies = say(state, "上一步")
+    assert asks(replies, "sector_rules") and data(state)["result"] is None
+
+
+def test_changing_an_answer_from_the_summary_returns_to_the_summary():
+    state, _ = say(ChatState(), *BY_BUTTONS)
+    state, replies = say(state, "assess:change:cii")
+    assert "目前的回答：否" in replies[-1].text and asks(replies, "cii")
+    state, replies = say(state, "是")
+    assert data(state)["step"] == "done" and "首次报告 → 保护工作部门和公安机关" in summary(replies)
+
+
+def test_back_while_changing_returns_to_the_unchanged_summary():
+    state, _ = say(ChatState(), *BY_BUTTONS)
+    state, replies = say(state, "assess:change:level", "assess:back")
+    assert data(state)["step"] == "done" and data(state)["answers"] == ANSWERS and "级别：较大" in summary(replies)
+
+
+def test_changing_the_level_to_unknown_walks_the_grading_guide_then_returns():
+    state, _ = say(ChatState(), *BY_BUTTONS)
+    state, replies = say(state, "assess:change:level", "帮我分级")
+    assert asks(replies, "g.personal_info_people")
+    state, replies = say(state, "1000万人以上", "其余不清楚，看结果")
+    assert data(state)["step"] == "done" and "级别：重大" in summary(replies) and "可能高达特别重大" in summary(replies)
+
+
+def test_an_older_button_still_answers_its_own_question():
+    state, _ = say(ChatState(), *BY_BUTTONS)
+    state, replies = say(state, "assess:central_state_organ:yes")
+    assert data(state)["answers"]["central_state_organ"] is True and "本部门网信工作机构" in summary(replies)
+
+
+def test_a_faq_question_mid_way_is_answered_then_the_question_is_asked_again():
+    state, _ = say(ChatState(), "/assess", "否", "否", "较大")
+    state, replies = say(state, "报告邮箱是什么")
+    assert "12387@cert.org.cn" in replies[0].text and asks(replies, "discovered_at")
+    assert data(state)["step"] == "discovered_at"
+    state, replies = say(state, "30分钟前")
+    assert asks(replies, "suspected_crime") and data(state)["answers"]["discovered_at"] == "2026-03-01T09:45:00+08:00"
+
+
+def test_text_that_is_no_answer_and_no_question_re_asks():
+    state, replies = say(ChatState(), "/assess", "否", "啊啊啊")
+    assert asks(replies, "central_state_organ") and len(replies) == 2
+
+
+def test_cancel_keeps_the_answers_and_assess_resumes():
+    state, _ = say(ChatState(), "/assess", "否", "否", "/cancel")
+    assert state.active is None and data(state)["answers"] == {"cii": False, "central_state_organ": False}
+    state, replies = say(state, "/assess")
+    assert "继续上次未完成的评估" in replies[-1].text and asks(replies, "level")
+
+
+def test_a_finished_assessment_starts_afresh():
+    state, _ = say(ChatState(), *BY_BUTTONS)
+    for command in ("/assess", "assess:start", "assess:restart", "重新评估"):
+        fresh, replies = say(state, command)
+        assert data(fresh) == {"step": "cii", "answers": {}, "history": [], "result": None} and asks(replies, "cii")
+
+
+def test_prompt_after_a_resume_shows_the_summary_again_with_fresh_times():
+    state, _ = say(ChatState(), *BY_BUTTONS)
+    state, _ = say(state, "/cancel")
+    _, replies = say(state, "resume:assess", now=datetime(2026, 3, 1, 15, 0, tzinfo=SHANGHAI))
+    assert "最晚 2026-03-01 14:15 — 已逾期 45分" in summary(replies)
+
+
+def test_next_step_follows_the_answers_alone():
+    assert next_step({}) == "cii"
+    assert next_step({"cii": None, "central_state_organ": None, "level": None}) == "discovered_at"
+    assert next_step({"cii": None, "central_state_organ": None, "level": None, "grading": {}}) == "g.personal_info_people"
+    assert next_step({**ANSWERS}) == "done"
+
+
+# ------------------------------------------------------------------------------------------ robustness
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.integers(0, 20) | st.sampled_from(["返回", "现在", "120万", "昨天9点", "报告邮箱是什么", "/cancel", "/assess", "xyz", "assess:rest"]), max_size=25))
+def test_any_sequence_of_presses_and_texts_keeps_a_consistent_state(moves):
+    state, replies = say(ChatState(), "/assess")
+    for move in moves:
+        if isinstance(move, int):
+            buttons = [b.data for r in replies for b in r.buttons]
+            move = buttons[move % len(buttons)] if buttons else "/assess"
+        state, replies = say(state, move)
+        assert replies
+        json.dumps(state.to_dict())
+        flow = state.flows.get("assess")
+        if flow and flow["step"] == "done" and flow["result"] is not None:
+            assert flow["result"] == assess(flow["answers"], NOW, state.lang or "zh")
+
+
+# ------------------------------------------------------------------------------------------ whole conversations
+def chat(lines, tmp_path):
+    done = run_bot("chat", "--jsonl", input="".join(line + "\n" for line in lines), env={"BOT_DATA_DIR": str(tmp_path)})
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
+    out = [json.loads(line) for line in done.stdout.splitlines()]
+    assert len(out) == len(lines)
+    return out
+
+
+def texts(output):
+    return "\n".join(m["text"] for m in output["messages"])
+
+
+def test_conversation_by_buttons(tmp_path):
+    out = chat(
+        ["/assess", "assess:cii:yes", "assess:central_state_organ:no", "assess:level:major", "2026-01-01 09:00",
+         "assess:suspected_crime:no", "assess:sector_rules:no"],
+        tmp_path,
+    )
+    assert texts(out[0]).endswith("事件是否涉及关键信息基础设施？")
+    final = texts(out[-1])
+    assert "首次报告 → 保护工作部门和公安机关" in final and "最晚 2026-01-01 10:00 — 已逾期" in final
+    assert "保护工作部门 → 国家网信部门和国务院公安部门（向上报告）：最晚 2026-01-01 10:30" in final
+    assert {"report:start", "assess:restart"} <= {b["data"] for m in out[-1]["messages"] for b in m["buttons"]}
+
+
+def test_conversation_by_free_text_with_a_question_going_back_and_cancelling(tmp_path):
+    lines = ["/assess", "否", "否", "返回", "不是", "较大", "传真号码是多少", "2026-01-01 09:00", "是", "否", "/cancel", "/assess"]
+    out = chat(lines, tmp_path)
+    assert texts(out[3]).endswith("本单位是否属于中央和国家机关各部门或其直属单位？")  # back
+    faq = texts(out[6])
+    assert "010-82992387" in faq and faq.endswith(QUESTIONS["discovered_at"].text["zh"])  # answered, then asked again
+    final = texts(out[9])
+    assert "首次报告 → 属地省级网信部门" in final and "最晚 2026-01-01 13:00 — 已逾期" in final and "报案 → 公安机关" in final
+    assert "已取消" in texts(out[10])
+    assert texts(out[11]).endswith("事件是否涉及关键信息基础设施？")  # a finished assessment starts afresh
+
+
+def test_conversation_cancelled_mid_way_resumes_where_it_was(tmp_path):
+    out = chat(["/assess", "不确定", "/cancel", "报告邮箱是什么", "/assess", "不确定", "不分级，从严", "现在", "不确定", "不确定"], tmp_path)
+    assert "12387@cert.org.cn" in texts(out[3])  # outside the flow: a plain answer
+    assert texts(out[4]).endswith(QUESTIONS["central_state_organ"].text["zh"]) and "继续上次未完成的评估" in texts(out[4])
+    final = texts(out[-1])
+    assert "结论：按须报告处理" in final
+    for name in ("保护工作部门和公安机关", "本部门网信工作机构", "属地省级网信部门", "行业主管监管部门"):
+        assert name in final
+
+
+def test_conversation_in_english(tmp_path):
+    out = chat(["/lang en", "/assess", "No", "Yes", "Relatively major", "2026-01-01 09:00", "No", "Not sure"], tmp_path)
+    final = texts(out[-1])
+    assert "Initial report → your department's cyberspace-affairs office" in final and "by 2026-01-01 11:00 — overdue by" in final
