@@ -65,24 +65,24 @@ def handle(state: ChatState, arg: str, ctx: "Ctx") -> list[Reply]:
     result = (state.flows.get("assess") or {}).get("result")
     if not result:
         return [Reply(pick(TEXTS["no_assessment"], ctx.lang), [Button(pick(TEXTS["assess"], ctx.lang), "assess:start")])]
-    upcoming = _upcoming(result, ctx.now)
-    state.reminders = [_entry(obligation, deadline, at) for obligation, deadline, at in upcoming]
+    ahead = upcoming(result, ctx.now)
+    state.reminders = [_entry(obligation, deadline, at) for obligation, deadline, at in ahead]
     parts = []
-    if upcoming:
+    if ahead:
         parts.append(pick(TEXTS["set"], ctx.lang))
-        parts += [pick(TEXTS["line"], ctx.lang).format(at=clock(at), **_parts(o, d, ctx.lang)) for o, d, at in upcoming]
+        parts += [pick(TEXTS["line"], ctx.lang).format(at=clock(at), **_parts(o, d, ctx.lang)) for o, d, at in ahead]
         parts.append(pick(TEXTS["note"], ctx.lang))
     else:
         parts.append(pick(TEXTS["nothing"], ctx.lang))
     overdue = _overdue(result, ctx.now, ctx.lang)
     if overdue:
         parts.append(pick(TEXTS["overdue"], ctx.lang).format(items=overdue))
-    buttons = [Button(pick(TEXTS["cancel"], ctx.lang), "remind:off")] if upcoming else []
+    buttons = [Button(pick(TEXTS["cancel"], ctx.lang), "remind:off")] if ahead else []
     return [Reply("\n".join(parts), buttons)]
 
 
-def _upcoming(result: dict[str, Any], now: datetime) -> list[tuple[dict[str, Any], datetime, datetime]]:
-    """(obligation, deadline, when to remind) for each operator duty whose deadline is still ahead."""
+def upcoming(result: dict[str, Any], now: datetime) -> list[tuple[dict[str, Any], datetime, datetime]]:
+    """(obligation, deadline, when to remind) for each of the operator's duties whose deadline is still ahead."""
     now = to_shanghai(now)
     upcoming = []
     for obligation in result.get("obligations", []):

@@ -51,8 +51,8 @@ _CLOCK = (
     rf"(?P<hour>\d{{1,2}}|{_CN_NUMBER})\s*"
     rf"(?:(?:[:：](?P<minute>\d{{2}})(?:[:：](?P<second>\d{{2}}))?)"
     rf"|(?:[点时](?:(?P<half>半)|(?P<quarter>一刻|三刻)|(?P<cnminute>\d{{1,2}}|{_CN_NUMBER})分?)?)"
-    rf"|(?=\s*(?:am|pm|a\.m\.|p\.m\.)))"
-    r"\s*(?P<ampm>am|pm|a\.m\.|p\.m\.)?"
+    rf"|(?=\s*(?:am|pm|a\.m\.?|p\.m\.?)))"
+    r"\s*(?P<ampm>am|pm|a\.m\.?|p\.m\.?)?"
 )
 _ABSOLUTE = re.compile(
     rf"^(?:(?P<day>{_DAY})|{_DATE})?\s*(?:(?P<period>{_PERIOD})\s*)?(?:at\s+)?{_CLOCK}\s*(?:(?P<period2>{_PERIOD}))?$"

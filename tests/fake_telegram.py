@@ -12,15 +12,21 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import os
 import re
+import signal
+import subprocess
+import sys
 import threading
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Callable
 
 from aiohttp import web
 
+ROOT = Path(__file__).resolve().parent.parent
 BOT_ID = 123
 TOKEN = f"{BOT_ID}:TEST"
 BOT_USERNAME = "incident_test_bot"
@@ -409,3 +415,66 @@ def _error(status: int, description: str, parameters: dict[str, Any] | None = No
     if parameters:
         body["parameters"] = parameters
     return web.json_response(body, status=status)
+
+
+class BotProcess:
+    """The adapter under test: `python -m bot telegram --api-url <this fake>` as a subprocess, its output in a
+    file, its state in `workdir` (or the given store URL). Stop it in a teardown: stop() terminates, then kills."""
+
+    def __init__(
+        self, framework: str, fake: FakeTelegram, workdir: Path, *args: str, env: dict[str, str] | None = None, store: str | None = None
+    ) -> None:
+        self.framework = framework
+        self.fake = fake
+        self.store = store or str(workdir / "state.sqlite3")
+        self.log = workdir / f"{framework}.log"
+        self.args = ["--framework", framework, "--api-url", fake.url, "--store", self.store, *args]
+        inherited = {k: v for k, v in os.environ.items() if not k.startswith("TELEGRAM_") and k != "BOT_STORE"}
+        self.env = {**inherited, "TELEGRAM_BOT_TOKEN": TOKEN, "BOT_DATA_DIR": str(workdir / "data"), **(env or {})}
+        self.process: subprocess.Popen | None = None
+
+    def start(self, ready_method: str = "getUpdates") -> "BotProcess":
+        """Start the bot and wait until it calls `ready_method` (its first long poll, or setWebhook)."""
+        before = len(self.fake.calls(ready_method))
+        self._spawn()
+        try:
+            self.fake.wait_for(lambda: len(self.fake.calls(ready_method)) > before, 60, f"{self.framework} to call {ready_method}")
+        except AssertionError:
+            self.stop()
+            raise AssertionError(f"the bot did not start:\n{self.output()}") from None
+        return self
+
+    def run_to_exit(self, timeout: float = 60) -> int:
+        """Run the bot in the foreground, for start-ups meant to fail; returns the exit code."""
+        return self._spawn().wait(timeout)
+
+    def kill9(self) -> None:
+        assert self.process is not None
+        os.kill(self.process.pid, signal.SIGKILL)
+        self.process.wait(10)
+
+    def stop(self) -> int | None:
+        if self.process is None:
+            return None
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(10)
+        return self.process.returncode
+
+    def rss_kib(self) -> int:
+        """The process's resident memory (Linux)."""
+        assert self.process is not None
+        status = Path(f"/proc/{self.process.pid}/status").read_text()
+        return int(re.search(r"^VmRSS:\s+(\d+) kB", status, re.MULTILINE).group(1))  # type: ignore[union-attr]
+
+    def output(self) -> str:
+        return self.log.read_text(encoding="utf-8", errors="replace") if self.log.exists() else ""
+
+    def _spawn(self) -> subprocess.Popen:
+        with open(self.log, "ab") as log:
+            self.process = subprocess.Popen([sys.executable, "-m", "bot", "telegram", *self.args], cwd=ROOT, env=self.env, stdout=log, stderr=log)
+        return self.process

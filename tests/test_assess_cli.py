@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
-from tests.conftest import run_bot
+from tests.conftest import ROOT, run_bot
 
 NOW = "2026-03-01T10:15"
 
@@ -91,3 +93,15 @@ def test_person_readable_output_in_english():
 def test_a_bad_now_is_refused_without_a_traceback():
     done = run_bot("assess", "--json", "--now", "tomorrow", input="{}\n")
     assert done.returncode == 2 and "--now" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_a_stray_byte_spoils_only_its_own_line():
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "assess", "--json", "--now", NOW],
+        input=b'{"level": "\xff"}\n{"level": "major"}\n',
+        capture_output=True,
+        cwd=ROOT,
+        timeout=60,
+    )
+    lines = [json.loads(line) for line in done.stdout.decode().splitlines()]
+    assert done.returncode == 0 and "error" in lines[0] and lines[1]["level"] == "major"

@@ -13,7 +13,6 @@ import difflib
 import json
 import os
 import re
-import signal
 import socket
 import sqlite3
 import subprocess
@@ -29,11 +28,13 @@ from bot.engine import COMMANDS
 from bot.model import ChatState, Reply
 from bot.service import BotService
 from bot.store.memory import MemoryStore
+from bot.store.redis import RedisStore
 from bot.store.sqlite import SQLiteStore
 from bot.timeutil import now_shanghai
 from bot.transports.telegram.common import ERROR_TEXT, callback_data, chat_key, split_text
 from tests.conftest import ROOT
-from tests.fake_telegram import BOT_USERNAME, TOKEN, FakeTelegram, Sent
+from tests.fake_telegram import BOT_USERNAME, TOKEN, BotProcess, FakeTelegram, Sent
+from tests.test_redis_store import redis_url  # noqa: F401  (a fixture: a real redis-server)
 
 FRAMEWORKS = ["ptb", "aiogram"]
 ALLOWED = [1001, 1002, 1003, 1004, 1005, 1006, 1007, 1008, 1009, 1010, -1001, -1002]  # the main process's allowlist
@@ -43,54 +44,6 @@ SIX_CHANNELS = ["12387", "12387.cert.org.cn", "CNCERT", "12387@cert.org.cn", "01
 
 
 # ------------------------------------------------------------------ processes
-
-
-class BotProcess:
-    """`python -m bot telegram` as a subprocess, its output in a file; always killed at teardown."""
-
-    def __init__(self, framework: str, fake: FakeTelegram, workdir: Path, *args: str, env: dict[str, str] | None = None) -> None:
-        self.framework = framework
-        self.fake = fake
-        self.workdir = workdir
-        self.store = workdir / "state.sqlite3"
-        self.log = workdir / f"{framework}.log"
-        self.args = ["--framework", framework, "--api-url", fake.url, "--store", str(self.store), *args]
-        inherited = {k: v for k, v in os.environ.items() if not k.startswith("TELEGRAM_") and k != "BOT_STORE"}
-        self.env = {**inherited, "TELEGRAM_BOT_TOKEN": TOKEN, "BOT_DATA_DIR": str(workdir / "data"), **(env or {})}
-        self.process: subprocess.Popen | None = None
-
-    def start(self, ready_method: str = "getUpdates") -> "BotProcess":
-        before = len(self.fake.calls(ready_method))
-        with open(self.log, "ab") as log:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "bot", "telegram", *self.args], cwd=ROOT, env=self.env, stdout=log, stderr=log
-            )
-        try:
-            self.fake.wait_for(lambda: len(self.fake.calls(ready_method)) > before, 60, f"{self.framework} to call {ready_method}")
-        except AssertionError:
-            self.stop()
-            raise AssertionError(f"the bot did not start:\n{self.output()}") from None
-        return self
-
-    def kill9(self) -> None:
-        assert self.process is not None
-        os.kill(self.process.pid, signal.SIGKILL)
-        self.process.wait(10)
-
-    def stop(self) -> int | None:
-        if self.process is None:
-            return None
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(10)
-        return self.process.returncode
-
-    def output(self) -> str:
-        return self.log.read_text(encoding="utf-8", errors="replace") if self.log.exists() else ""
 
 
 @pytest.fixture(scope="module", params=FRAMEWORKS)
@@ -110,8 +63,8 @@ def fresh(request, tmp_path):
     fake = FakeTelegram().start()
     processes: list[BotProcess] = []
 
-    def make(framework: str, *args: str, env: dict[str, str] | None = None) -> BotProcess:
-        processes.append(BotProcess(framework, fake, tmp_path, *args, env=env))
+    def make(framework: str, *args: str, env: dict[str, str] | None = None, store: str | None = None) -> BotProcess:
+        processes.append(BotProcess(framework, fake, tmp_path, *args, env=env, store=store))
         return processes[-1]
 
     yield fake, make
@@ -408,10 +361,8 @@ def test_webhook_mode_checks_the_secret_token(framework, fresh):
 def test_a_rejected_token_is_one_clear_line(framework, fresh):
     fake, make = fresh
     process = make(framework, env={"TELEGRAM_BOT_TOKEN": "999:WRONG_TOKEN_abcdef"})
-    process.process = subprocess.Popen([sys.executable, "-m", "bot", "telegram", *process.args], cwd=ROOT, env=process.env,
-                                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    output, _ = process.process.communicate(timeout=60)
-    assert process.process.returncode == 2
+    assert process.run_to_exit() == 2
+    output = process.output()
     assert "rejected the token" in output and "Traceback" not in output and "WRONG_TOKEN" not in output
 
 
@@ -420,3 +371,18 @@ def test_a_missing_token_is_one_clear_line():
     result = subprocess.run([sys.executable, "-m", "bot", "telegram"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1 and "TELEGRAM_BOT_TOKEN" in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+def test_a_redis_store_carries_the_conversation_across_a_restart(framework, fresh, redis_url):
+    fake, make = fresh
+    chat_id = 4001 + FRAMEWORKS.index(framework)
+    RedisStore(redis_url).delete(chat_key(chat_id))
+    process = make(framework, store=redis_url).start()
+    chat = Chat(fake, chat_id)
+    chat.say("/assess")
+    process.kill9()
+    make(framework, store=redis_url).start()
+    assert chat.say("/start")[-1].button_data == ["resume:assess", "discard:assess"]
+    chat.say("/forget")
+    assert chat_key(chat_id) not in RedisStore(redis_url).chat_ids()

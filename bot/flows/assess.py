@@ -20,6 +20,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from bot import reminders
 from bot.flows import Ctx
 from bot.i18n import pick
 from bot.knowledge.normalize import fold
@@ -593,9 +594,10 @@ class AssessFlow:
         lang = ctx.lang
         text = f"{pick(TEXTS['summary_head'], lang)}\n\n{describe(data['result'], ctx.now, lang)}"
         buttons = [Button(pick(TEXTS["draft"], lang), "report:start")]
-        if any(o["by"] == "operator" and o["deadline"] and parse_iso(o["deadline"]) > ctx.now for o in data["result"]["obligations"]):
+        if reminders.upcoming(data["result"], ctx.now):
             buttons.append(Button(pick(TEXTS["remind"], lang), "remind:on"))
-        buttons += [Button(pick(TEXTS[f"change_{step}"], lang), f"{NAME}:change:{step}") for step in ("cii", "central_state_organ", "level", "discovered_at", "handling_ended_at")]
+        changes = ("cii", "central_state_organ", "level", "discovered_at", "handling_ended_at")
+        buttons += [Button(pick(TEXTS[f"change_{step}"], lang), f"{NAME}:change:{step}") for step in changes]
         buttons.append(Button(pick(TEXTS["restart"], lang), f"{NAME}:restart"))
         return [Reply(text, buttons)]
 

@@ -20,7 +20,7 @@ from typing import Any
 
 
 from bot.i18n import LANGS, detect_lang, pick
-from bot.knowledge.normalize import CONCEPT_BASE, Normalizer, fold, is_concept, phrase_pattern, squash
+from bot.knowledge.normalize import CONCEPT_BASE, Normalizer, fold, is_concept, phrase_pattern, squash, words
 from bot.knowledge.spam import SpamProfile, spam_profile
 
 THRESHOLD = 0.42
@@ -252,10 +252,9 @@ class KnowledgeBase:
         return sorted(((score, self.entries[i]) for i, score in best.items()), key=lambda pair: -pair[0])
 
     def is_out_of_scope(self, question: str) -> bool:
-        folded = fold(question)
-        if self._out_of_scope is not None and self._out_of_scope.search(folded):
+        if self._out_of_scope is not None and self._out_of_scope.search(words(question)):
             return True
-        return self.spam.looks_like_spam_query(folded)
+        return self.spam.looks_like_spam_query(fold(question))
 
     def is_greeting(self, question: str) -> bool:
         return squash(question) in self._greetings

@@ -15,7 +15,7 @@ from typing import Any
 from bot import FAQ_DIR
 from bot.i18n import LANGS
 from bot.knowledge.base import CONFIDENCES, KnowledgeBase, read_dir
-from bot.knowledge.normalize import fold
+from bot.knowledge.normalize import words
 from bot.knowledge.spam import spam_profile
 
 FLOW_ACTIONS = ("assess", "report")
@@ -52,7 +52,7 @@ def schema_problems(data: dict[str, Any]) -> list[str]:
             problems.append(f"sources.yaml: {key}: needs cite with zh and en")
         elif not isinstance(source.get("url", ""), str):
             problems.append(f"sources.yaml: {key}: url must be a string")
-    known_concepts = {fold(term).replace(" ", "") for term in canonical} if isinstance(canonical, dict) else set()
+    known_concepts = {words(term).replace(" ", "") for term in canonical} if isinstance(canonical, dict) else set()
     for file, raw in data["entries"]:
         where = f"{file}: {raw.get('id', '?') if isinstance(raw, dict) else '?'}"
         if not isinstance(raw, dict):
@@ -76,7 +76,7 @@ def schema_problems(data: dict[str, Any]) -> list[str]:
             if not _strings(raw.get(key) or []):
                 problems.append(f"{where}: {key} must be a list of strings")
         for keyword in raw.get("keywords") or []:
-            if isinstance(keyword, str) and fold(keyword).replace(" ", "") not in known_concepts:
+            if isinstance(keyword, str) and words(keyword).replace(" ", "") not in known_concepts:
                 problems.append(f"{where}: keyword {keyword!r} is not a canonical term of synonyms.yaml")
         if raw.get("action") is not None and raw.get("action") not in FLOW_ACTIONS:
             problems.append(f"{where}: action must be one of {', '.join(FLOW_ACTIONS)}")

@@ -46,6 +46,11 @@ def _variant_pattern(variant: str) -> str:
     return body
 
 
+def words(text: str) -> str:
+    """Folded, with punctuation turned into single spaces: 'E-Mail' and 'e mail' become the same."""
+    return " ".join(_DROP.sub(" ", fold(text)).split())
+
+
 def squash(text: str) -> str:
     """Folded, with punctuation and spaces removed: for comparing short fixed phrases such as greetings."""
     return _DROP.sub("", fold(text))
@@ -53,7 +58,7 @@ def squash(text: str) -> str:
 
 def phrase_pattern(phrases: list[str]) -> re.Pattern[str] | None:
     """One regex finding any of the phrases in folded text (longest first; English words stand alone)."""
-    folded = sorted({" ".join(fold(p).split()) for p in phrases if p.strip()}, key=len, reverse=True)
+    folded = sorted({words(p) for p in phrases if words(p)}, key=len, reverse=True)
     return re.compile("|".join(_variant_pattern(p) for p in folded)) if folded else None
 
 
@@ -73,7 +78,7 @@ class Normalizer:
         variants: list[str] = []
         for index, (term, others) in enumerate(canonical.items()):
             for variant in [term, *others]:
-                folded = " ".join(fold(variant).split())
+                folded = words(variant)
                 if not folded:
                     continue
                 lookup.setdefault(folded.replace(" ", ""), index)
@@ -81,7 +86,7 @@ class Normalizer:
         return cls(concepts, phrase_pattern(variants), lookup, phrase_pattern(stopwords))
 
     def concept_char(self, term: str) -> str:
-        folded = fold(term).replace(" ", "")
+        folded = words(term).replace(" ", "")
         return chr(CONCEPT_BASE + self.lookup[folded])
 
     def canonical(self, text: str) -> str:
@@ -89,7 +94,7 @@ class Normalizer:
 
         Words stay apart by single spaces (English needs them); compare without spaces where order matters.
         """
-        folded = fold(text)
+        folded = words(text)
         if self.pattern is not None:
             folded = self.pattern.sub(self._substitute, folded)
         if self.stopwords is not None:

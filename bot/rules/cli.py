@@ -31,6 +31,7 @@ def run_assess(args: argparse.Namespace) -> int:
     if fixed_now and not MIN_YEAR <= fixed_now.year <= MAX_YEAR:
         print(f"--now must fall between the years {MIN_YEAR} and {MAX_YEAR}: {args.now!r}", file=sys.stderr)
         return 2
+    sys.stdin.reconfigure(errors="replace")  # a stray byte spoils its own line, not the run
     for line in sys.stdin:
         now = fixed_now or now_shanghai()
         if args.json:
