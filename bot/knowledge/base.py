@@ -20,12 +20,13 @@ from typing import Any
 
 
 from bot.i18n import LANGS, detect_lang, pick
-from bot.knowledge.normalize import CONCEPT_BASE, Normalizer, fold, is_concept, phrase_pattern, squash, words
+from bot.knowledge.normalize import CONCEPT_BASE, Normalizer, fold, is_concept, phrase_pattern, words
 from bot.knowledge.spam import SpamProfile, spam_profile
 
 THRESHOLD = 0.42
 KEYWORD_BONUS = 0.12
 FUZZ_WEIGHT = 0.9
+EXACT_MATCH = 1.5  # above any fuzzy score plus the keyword bonus
 MISSING_CONCEPT_FACTOR = 0.85
 SUGGESTION_FLOOR = 0.12
 CONFIDENCES = ("confirmed", "likely", "draft")
@@ -135,7 +136,7 @@ class KnowledgeBase:
         self.sources = sources
         self.normalizer = normalizer
         self._out_of_scope = phrase_pattern(out_of_scope)
-        self._greetings = {squash(g) for g in greetings} - {""}
+        self._greetings = phrase_pattern(greetings)
         self._build_index()
         kb_bigrams = set()
         for entry in entries:
@@ -243,6 +244,8 @@ class KnowledgeBase:
             entry_index, doc_compact, doc_concepts = self._docs[doc_index]
             similarity = max(cosine, FUZZ_WEIGHT * fuzz.ratio(compact, doc_compact) / 100) if cosine > 0.2 else cosine
             similarity *= MISSING_CONCEPT_FACTOR ** len(doc_concepts ^ concepts)
+            if doc_compact == compact:
+                similarity = EXACT_MATCH  # one of the entry's own phrasings, word for word
             if similarity > best.get(entry_index, 0.0):
                 best[entry_index] = similarity
         for entry_index in list(best):
@@ -257,7 +260,14 @@ class KnowledgeBase:
         return self.spam.looks_like_spam_query(fold(question))
 
     def is_greeting(self, question: str) -> bool:
-        return squash(question) in self._greetings
+        """Only greetings, thanks or a call for help, with nothing else a question could be about."""
+        text = words(question)
+        if self._greetings is None or not self._greetings.search(text):
+            return False
+        rest = self._greetings.sub(" ", text)
+        if self.normalizer.stopwords is not None:
+            rest = self.normalizer.stopwords.sub(" ", rest)
+        return not rest.strip()
 
     # ---------------------------------------------------------------- answering
     def ask(self, question: str, lang: str | None = None) -> Answer:
