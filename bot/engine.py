@@ -61,7 +61,7 @@ class Engine:
 
     def _route(self, state: ChatState, text: str, ctx: Ctx) -> list[Reply]:
         if not text:
-            return self._fallback(state, text, ctx)
+            return self._answer_replies(state, self.kb.ask(text, ctx.lang), ctx)
         if text.startswith("/"):
             return self._command(state, text, ctx)
         prefix, _, rest = text.partition(":")
@@ -95,27 +95,22 @@ class Engine:
             if replies is not None:
                 return replies
             answer = self.kb.ask(text, ctx.lang)
-            if answer.matched:
-                return [self._answer_reply(answer, with_buttons=False)] + flow.prompt(state, ctx)
+            if answer.matched or answer.topic == "help":
+                return self._answer_replies(state, answer, ctx)
             return [Reply(pick(texts.NOT_AN_ANSWER, ctx.lang))] + flow.prompt(state, ctx)
-        return self._fallback(state, text, ctx)
-
-    def _fallback(self, state: ChatState, text: str, ctx: Ctx) -> list[Reply]:
-        answer = self.kb.ask(text, ctx.lang)
-        return self._answer_replies(state, answer, ctx)
+        return self._answer_replies(state, self.kb.ask(text, ctx.lang), ctx)
 
     def _answer_replies(self, state: ChatState, answer: Answer, ctx: Ctx) -> list[Reply]:
+        """An answer from the knowledge base; inside a flow, followed by the flow's question again."""
+        if state.active in self.flows:
+            return [Reply(answer.display())] + self.flows[state.active].prompt(state, ctx)
         if answer.topic == "help":
             return [Reply(answer.text, self._menu(answer.lang))]
-        reply = self._answer_reply(answer, with_buttons=True)
-        if answer.action in self.flows:
-            reply.buttons.insert(0, Button(pick(texts.START_FLOW[answer.action], answer.lang), f"{answer.action}:start"))
-        return [reply]
-
-    def _answer_reply(self, answer: Answer, with_buttons: bool) -> Reply:
-        text = answer.display()
-        buttons = [Button(title, f"faq:{entry_id}") for entry_id, title in answer.related] if with_buttons else []
-        return Reply(text, buttons)
+        if answer.action in self.flows:  # someone describing an incident under way: start helping at once
+            state.active = answer.action
+            return [Reply(answer.display())] + self.flows[answer.action].start(state, ctx)
+        related = [Button(title, f"faq:{entry_id}") for entry_id, title in answer.related]
+        return [Reply(answer.display(), related)]
 
     # ------------------------------------------------------------------ commands
     def _command(self, state: ChatState, text: str, ctx: Ctx) -> list[Reply]:

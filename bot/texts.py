@@ -19,11 +19,6 @@ MENU = [
     ({"zh": "常见问题", "en": "FAQ topics"}, "/faq"),
 ]
 
-START_FLOW = {
-    "assess": {"zh": "评估报告时限", "en": "Assess deadlines"},
-    "report": {"zh": "起草报告", "en": "Draft a report"},
-}
-
 FAQ_TOPICS = {"zh": "请选择一个主题：", "en": "Pick a topic:"}
 TOPIC_PICK = {"zh": "这个主题下的问题：", "en": "Questions on this topic:"}
 
