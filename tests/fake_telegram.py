@@ -106,6 +106,7 @@ class FakeTelegram:
         self._new_update: asyncio.Event | None = None
         self._thread: threading.Thread | None = None
         self._runner: web.AppRunner | None = None
+        self._closing = False
 
     # ------------------------------------------------------------------ life cycle
     def start(self) -> "FakeTelegram":
@@ -117,6 +118,10 @@ class FakeTelegram:
         return self
 
     def stop(self) -> None:
+        """Answer pending long polls at once (a killed bot's poll would hold the shutdown), then stop."""
+        self._closing = True
+        if self._loop and self._new_update:
+            self._loop.call_soon_threadsafe(self._new_update.set)
         if self._loop and self._runner:
             asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self._loop).result(10)
             self._loop.call_soon_threadsafe(self._loop.stop)
@@ -283,7 +288,7 @@ class FakeTelegram:
                     self._cond.notify_all()
                 pending = self._updates[:limit]
             remaining = deadline - time.monotonic()
-            if pending or remaining <= 0:
+            if pending or remaining <= 0 or self._closing:
                 return _ok(pending)
             self._new_update.clear()
             try:

@@ -37,6 +37,7 @@ CAVEAT = {
 }
 SOURCE_LABEL = {"zh": "来源", "en": "Source"}
 VERIFY = {"zh": "原文", "en": "Official text"}
+CHAR_MARK = "#"  # single Chinese characters are weak evidence: counted apart from words and bigrams
 _WORD = re.compile(r"[a-z0-9]+|[\u3400-\u9fff]+|[\ue000-\uefff]")
 
 
@@ -117,7 +118,7 @@ def tokens(canonical: str) -> Counter[str]:
             for i in range(len(piece) - 1):
                 counts[piece[i : i + 2]] += 1
             for char in piece:
-                counts["1" + char] += 0.25
+                counts[CHAR_MARK + char] += 0.25
     return counts
 
 
@@ -133,6 +134,7 @@ class KnowledgeBase:
     ) -> None:
         self.entries = entries
         self.by_id = {entry.id: entry for entry in entries}
+        self.by_id_index = {entry.id: index for index, entry in enumerate(entries)}
         self.sources = sources
         self.normalizer = normalizer
         self._out_of_scope = phrase_pattern(out_of_scope)
@@ -254,6 +256,14 @@ class KnowledgeBase:
                 best[entry_index] += KEYWORD_BONUS
         return sorted(((score, self.entries[i]) for i, score in best.items()), key=lambda pair: -pair[0])
 
+    def _specific_enough(self, question: str, best: tuple[float, Entry]) -> bool:
+        """A one-word question ('好', '时间', '报告') is answered only by an exact phrasing, a number, or a keyword of its entry."""
+        score, entry = best
+        found = [t for t in tokens(self.normalizer.canonical(question)) if not t.startswith(CHAR_MARK)]
+        if len(found) != 1 or score >= EXACT_MATCH or (found[0].isdigit() and len(found[0]) >= 4):
+            return True  # a long number (12387, 20986) names one thing
+        return found[0] in self._keyword_chars[self.by_id_index[entry.id]]
+
     def is_out_of_scope(self, question: str) -> bool:
         if self._out_of_scope is not None and self._out_of_scope.search(words(question)):
             return True
@@ -280,7 +290,7 @@ class KnowledgeBase:
         if self.is_out_of_scope(question):
             return self.not_covered(lang, [])
         ranked = self.rank(question)
-        if not ranked or ranked[0][0] < THRESHOLD:
+        if not ranked or ranked[0][0] < THRESHOLD or not self._specific_enough(question, ranked[0]):
             return self.not_covered(lang, ranked)
         score, entry = ranked[0]
         return self.answer_entry(entry, lang, score=min(score, 1.0))
