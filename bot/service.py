@@ -29,6 +29,16 @@ class BotService:
         """The first screen of a (re)opened chat: the greeting, or the offer to resume an unfinished flow."""
         return self.handle(chat_id, "/start", now, lang_hint)
 
+    def due_reminders(self, chat_id: str, now: datetime | None = None) -> list[Reply]:
+        """Take the chat's reminders that are due (saved as delivered before they are returned)."""
+        from bot.reminders import pop_due
+
+        state = self.store.load(chat_id)
+        replies = pop_due(state, now or now_shanghai())
+        if replies:
+            self._save(chat_id, state)
+        return replies
+
     def _save(self, chat_id: str, state: ChatState) -> None:
         if state == ChatState():
             self.store.delete(chat_id)  # /forget: nothing of this chat stays on disk

@@ -86,7 +86,8 @@ class TerminalChat:
         text = line.strip()
         if text.isdigit() and 1 <= int(text) <= len(self.buttons):
             text = self.buttons[int(text) - 1]
-        self.show(self.service.handle(self.chat_id, text))
+        reminders = self.service.due_reminders(self.chat_id)  # a terminal has no timer: remind at the next turn
+        self.show(reminders + self.service.handle(self.chat_id, text))
 
 
 def run_terminal(service: BotService, chat_id: str, files_dir: Path, stdin: TextIO, stdout: TextIO) -> int:
