@@ -225,6 +225,11 @@ class FakeTelegram:
             self._read[chat_id] = start + count
             return self._sent[chat_id][start : start + count]
 
+    def sent_count(self) -> int:
+        """How many messages the bot has sent, to all chats."""
+        with self._cond:
+            return sum(len(sent) for sent in self._sent.values())
+
     def sent_to(self, chat_id: int) -> list[Sent]:
         with self._cond:
             return list(self._sent[chat_id])

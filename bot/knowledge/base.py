@@ -20,7 +20,7 @@ from typing import Any
 
 
 from bot.i18n import LANGS, detect_lang, pick
-from bot.knowledge.normalize import CONCEPT_BASE, Normalizer, fold, is_concept, phrase_pattern, words
+from bot.knowledge.normalize import CONCEPT_BASE, Normalizer, PhraseTable, fold, is_concept, words
 from bot.knowledge.spam import SpamProfile, spam_profile
 
 THRESHOLD = 0.42
@@ -137,8 +137,8 @@ class KnowledgeBase:
         self.by_id_index = {entry.id: index for index, entry in enumerate(entries)}
         self.sources = sources
         self.normalizer = normalizer
-        self._out_of_scope = phrase_pattern(out_of_scope)
-        self._greetings = phrase_pattern(greetings)
+        self._out_of_scope = PhraseTable(out_of_scope)
+        self._greetings = PhraseTable(greetings)
         self._build_index()
         kb_bigrams = set()
         for entry in entries:
@@ -265,18 +265,16 @@ class KnowledgeBase:
         return found[0] in self._keyword_chars[self.by_id_index[entry.id]]
 
     def is_out_of_scope(self, question: str) -> bool:
-        if self._out_of_scope is not None and self._out_of_scope.search(words(question)):
+        if self._out_of_scope.search(words(question)):
             return True
         return self.spam.looks_like_spam_query(fold(question))
 
     def is_greeting(self, question: str) -> bool:
         """Only greetings, thanks or a call for help, with nothing else a question could be about."""
         text = words(question)
-        if self._greetings is None or not self._greetings.search(text):
+        if not self._greetings.search(text):
             return False
-        rest = self._greetings.sub(" ", text)
-        if self.normalizer.stopwords is not None:
-            rest = self.normalizer.stopwords.sub(" ", rest)
+        rest = self.normalizer.stopwords.replace(self._greetings.replace(text, lambda _: " "), lambda _: " ")
         return not rest.strip()
 
     # ---------------------------------------------------------------- answering

@@ -12,6 +12,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Callable, Iterable
 
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _DROP = re.compile(r"[^\w\ue000-\uefff]+|_")
@@ -37,29 +38,59 @@ def fold(text: str) -> str:
     return to_simplified(unicodedata.normalize("NFKC", text).lower())
 
 
-def _variant_pattern(variant: str) -> str:
-    """A regex for one variant: ASCII words must stand alone ('fine' never matches inside 'define')."""
-    words = variant.split()
-    body = r"\s*".join(re.escape(w) for w in words)
-    if variant.isascii():
-        return rf"(?<![a-z0-9]){body}(?![a-z0-9])"
-    return body
-
-
 def words(text: str) -> str:
     """Folded, with punctuation turned into single spaces: 'E-Mail' and 'e mail' become the same."""
     return " ".join(_DROP.sub(" ", fold(text)).split())
 
 
-def squash(text: str) -> str:
-    """Folded, with punctuation and spaces removed: for comparing short fixed phrases such as greetings."""
-    return _DROP.sub("", fold(text))
+def _is_word_char(char: str) -> bool:
+    return char.isascii() and char.isalnum()
 
 
-def phrase_pattern(phrases: list[str]) -> re.Pattern[str] | None:
-    """One regex finding any of the phrases in folded text (longest first; English words stand alone)."""
-    folded = sorted({words(p) for p in phrases if words(p)}, key=len, reverse=True)
-    return re.compile("|".join(_variant_pattern(p) for p in folded)) if folded else None
+class PhraseTable:
+    """Finds phrases in `words()` text, longest first; an English phrase only as whole words
+    ('fine' never matches inside 'define').
+
+    A dictionary scan rather than one large regex: it is as fast per question and costs nothing to
+    load from the index cache, where recompiling a regex of a thousand alternatives would not.
+    """
+
+    def __init__(self, phrases: Iterable[str]) -> None:
+        self._by_first: dict[str, list[str]] = {}
+        for phrase in sorted({words(p) for p in phrases} - {""}, key=len, reverse=True):
+            self._by_first.setdefault(phrase[0], []).append(phrase)
+
+    def _match_at(self, text: str, i: int) -> str | None:
+        for phrase in self._by_first.get(text[i], ()):
+            if not text.startswith(phrase, i):
+                continue
+            end = i + len(phrase)
+            if phrase.isascii() and end < len(text) and _is_word_char(text[end]):
+                continue
+            return phrase
+        return None
+
+    def replace(self, text: str, replacement: Callable[[str], str]) -> str:
+        """Every phrase found (left to right, longest first) replaced by replacement(phrase)."""
+        out: list[str] = []
+        i = 0
+        while i < len(text):
+            starts_word = not (i > 0 and _is_word_char(text[i - 1]) and _is_word_char(text[i]))
+            phrase = self._match_at(text, i) if starts_word else None
+            if phrase is None:
+                out.append(text[i])
+                i += 1
+            else:
+                out.append(replacement(phrase))
+                i += len(phrase)
+        return "".join(out)
+
+    def search(self, text: str) -> bool:
+        return any(
+            self._match_at(text, i) is not None
+            for i in range(len(text))
+            if not (i > 0 and _is_word_char(text[i - 1]) and _is_word_char(text[i]))
+        )
 
 
 @dataclass(frozen=True)
@@ -67,43 +98,30 @@ class Normalizer:
     """Folds text and maps every synonym to its concept character."""
 
     concepts: tuple[str, ...]  # canonical terms; concept i is chr(CONCEPT_BASE + i)
-    pattern: re.Pattern[str] | None
-    lookup: dict[str, int]  # folded variant (spaces removed) → concept index
-    stopwords: re.Pattern[str] | None
+    synonyms: PhraseTable
+    lookup: dict[str, int]  # `words()` form of each variant → concept index
+    stopwords: PhraseTable
 
     @classmethod
     def build(cls, canonical: dict[str, list[str]], stopwords: list[str]) -> "Normalizer":
-        concepts = tuple(canonical)
         lookup: dict[str, int] = {}
-        variants: list[str] = []
         for index, (term, others) in enumerate(canonical.items()):
             for variant in [term, *others]:
-                folded = words(variant)
-                if not folded:
-                    continue
-                lookup.setdefault(folded.replace(" ", ""), index)
-                variants.append(folded)
-        return cls(concepts, phrase_pattern(variants), lookup, phrase_pattern(stopwords))
+                if words(variant):
+                    lookup.setdefault(words(variant), index)
+        return cls(tuple(canonical), PhraseTable(lookup), lookup, PhraseTable(stopwords))
 
     def concept_char(self, term: str) -> str:
-        folded = words(term).replace(" ", "")
-        return chr(CONCEPT_BASE + self.lookup[folded])
+        return chr(CONCEPT_BASE + self.lookup[words(term)])
 
     def canonical(self, text: str) -> str:
         """The matching form: folded, concepts substituted, stopwords and punctuation removed.
 
         Words stay apart by single spaces (English needs them); compare without spaces where order matters.
         """
-        folded = words(text)
-        if self.pattern is not None:
-            folded = self.pattern.sub(self._substitute, folded)
-        if self.stopwords is not None:
-            folded = self.stopwords.sub(" ", folded)
-        return " ".join(_DROP.sub(" ", folded).split())
-
-    def _substitute(self, match: re.Match[str]) -> str:
-        key = re.sub(r"\s+", "", match.group(0))
-        return " " + chr(CONCEPT_BASE + self.lookup[key]) + " "
+        text = self.synonyms.replace(words(text), lambda variant: f" {chr(CONCEPT_BASE + self.lookup[variant])} ")
+        text = self.stopwords.replace(text, lambda _: " ")
+        return " ".join(text.split())
 
 
 def is_concept(char: str) -> bool:
