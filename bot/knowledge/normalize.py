@@ -17,6 +17,8 @@ from typing import Callable, Iterable
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _DROP = re.compile(r"[^\w\ue000-\uefff]+|_")
 CONCEPT_BASE = 0xE000  # private-use area: one character per canonical concept
+# "不是关基" / "not CII": a concept the question rules out must not pull it towards that concept's answers.
+_NEGATED = re.compile(r"(?:不是|不属于|不涉及|并非|并不是|非|not|non|isn't|aren't)\s*[\ue000-\uefff]")
 
 
 @lru_cache(maxsize=1)
@@ -120,6 +122,7 @@ class Normalizer:
         Words stay apart by single spaces (English needs them); compare without spaces where order matters.
         """
         text = self.synonyms.replace(words(text), lambda variant: f" {chr(CONCEPT_BASE + self.lookup[variant])} ")
+        text = _NEGATED.sub(" ", text)
         text = self.stopwords.replace(text, lambda _: " ")
         return " ".join(text.split())
 
