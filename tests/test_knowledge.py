@@ -8,7 +8,11 @@ import yaml
 from bot.knowledge import load
 from bot.knowledge.spam import spam_profile
 
-QUESTIONS = yaml.safe_load((Path(__file__).parent / "questions.yaml").read_text(encoding="utf-8"))
+QUESTIONS = [
+    item
+    for name in ("questions.yaml", "questions_independent.yaml")
+    for item in yaml.safe_load((Path(__file__).parent / name).read_text(encoding="utf-8"))
+]
 SPAM = ["400-716-5055", "4007165055", "途尊", "保险柜"]
 
 
