@@ -7,14 +7,13 @@ same and every behaviour can be tested without one.
 
 from __future__ import annotations
 
+from bot import reminders, texts
 from bot.flows import Ctx, Flow, all_flows
 from bot.i18n import LANGS, detect_lang, normalize_lang, pick
 from bot.knowledge import Answer, KnowledgeBase, load
 from bot.knowledge.normalize import fold
 from bot.model import Button, ChatState, Event, Reply
 from bot.timeutil import to_shanghai
-from bot import texts
-from bot import reminders
 
 BUTTON_PREFIXES = ("faq", "topic", "resume", "discard", "remind", "lang")
 COMMANDS = ("/start", "/help", "/faq", "/contacts", "/assess", "/report", "/cancel", "/lang", "/forget")
@@ -41,10 +40,6 @@ class Engine:
         replies = self._route(state, text, ctx)
         state.buttons = [{"label": b.label, "data": b.data} for reply in replies for b in reply.buttons]
         return state, replies
-
-    def greet(self, state: ChatState, now_event: Event) -> tuple[ChatState, list[Reply]]:
-        """What a transport shows when a chat (re)opens: the greeting, or the offer to resume a flow."""
-        return self.step(state, Event(now_event.chat_id, "/start", now_event.now, now_event.lang_hint))
 
     # ------------------------------------------------------------------ routing
     def _pressed(self, state: ChatState, text: str) -> str | None:
@@ -159,7 +154,6 @@ class Engine:
 
     def _set_lang(self, state: ChatState, lang: str, ctx: Ctx) -> list[Reply]:
         state.lang = lang
-        state.lang_explicit = True
         replies = [Reply(pick(texts.LANG_SET, lang), self._menu(lang) if state.active is None else [])]
         if state.active in self.flows:
             replies += self.flows[state.active].prompt(state, Ctx(ctx.now, lang, ctx.kb))

@@ -48,7 +48,6 @@ class ChatState:
     """Everything the bot remembers about one chat. Serialises to JSON."""
 
     lang: str | None = None
-    lang_explicit: bool = False
     active: str | None = None  # name of the flow in progress
     flows: dict[str, dict[str, Any]] = field(default_factory=dict)  # each flow's own data, by flow name
     buttons: list[dict[str, str]] = field(default_factory=list)  # last buttons shown, so typed labels work
