@@ -15,6 +15,7 @@ import json
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -58,9 +59,6 @@ class Sent:
     @property
     def button_data(self) -> list[str]:
         return [data for row in self.buttons for _, data in row]
-
-    def data_for(self, label: str) -> str:
-        return next(data for row in self.buttons for text, data in row if text == label)
 
 
 @dataclass
@@ -140,9 +138,10 @@ class FakeTelegram:
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
         self._runner = web.AppRunner(app, access_log=None)
         self._loop.run_until_complete(self._runner.setup())
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        self._loop.run_until_complete(site.start())
-        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        listener = socket.socket()
+        listener.bind(("127.0.0.1", 0))  # a free port, known before serving
+        self.port = listener.getsockname()[1]
+        self._loop.run_until_complete(web.SockSite(self._runner, listener).start())
         ready.set()
         self._loop.run_forever()
         self._loop.close()
@@ -439,7 +438,9 @@ class BotProcess:
         self.store = store or str(workdir / "state.sqlite3")
         self.log = workdir / f"{framework}.log"
         self.args = ["--framework", framework, "--api-url", fake.url, "--store", self.store, *args]
-        inherited = {k: v for k, v in os.environ.items() if not k.startswith("TELEGRAM_") and k != "BOT_STORE"}
+        inherited = {  # no settings or proxies of the machine: the fake is on 127.0.0.1
+            k: v for k, v in os.environ.items() if not k.startswith("TELEGRAM_") and k != "BOT_STORE" and not k.lower().endswith("_proxy")
+        }
         self.env = {**inherited, "TELEGRAM_BOT_TOKEN": TOKEN, "BOT_DATA_DIR": str(workdir / "data"), **(env or {})}
         self.process: subprocess.Popen | None = None
 

@@ -37,13 +37,11 @@ from bot.model import FileOut
 from bot.service import BotService
 from bot.store import Store
 from bot.transports.telegram.bridge import Bridge
-from bot.transports.telegram.common import ERROR_TEXT, UPDATE_TYPES, Keyboard, addressed_text, backoff, command_menu, retrying
+from bot.transports.telegram.common import CONCURRENT_UPDATES, ERROR_TEXT, UPDATE_TYPES, Keyboard, addressed_text, backoff, command_menu, retrying
 from bot.transports.telegram.settings import Settings
 from bot.transports.telegram.webhook import serve_webhook
 
 log = logging.getLogger(__name__)
-
-CONCURRENT_UPDATES = 256  # different chats run concurrently; the Bridge keeps each chat in order
 
 
 def retry_delay(error: Exception, attempt: int) -> float | None:

@@ -68,17 +68,17 @@ class Bridge:
 
     async def opening(self, chat_id: int, lang_hint: str | None) -> None:
         """/start: the greeting, or the offer to resume an unfinished conversation."""
-        key = chat_key(chat_id)
-        async with self.locks.hold(key):
-            replies = self.service.opening(key, lang_hint=lang_hint)
-            self._schedule(key, self.service.store.load(key))
-            await self.deliver(chat_id, replies)
+        await self._exchange(chat_id, lambda key: self.service.opening(key, lang_hint=lang_hint))
 
     async def message(self, chat_id: int, text: str, lang_hint: str | None) -> None:
         """Typed text, a command, or a pressed button's data."""
+        await self._exchange(chat_id, lambda key: self.service.handle(key, text, lang_hint=lang_hint))
+
+    async def _exchange(self, chat_id: int, step: Callable[[str], list[Reply]]) -> None:
+        """Under the chat's lock: the core's step (state saved), the chat's next reminder, then the replies."""
         key = chat_key(chat_id)
         async with self.locks.hold(key):
-            replies = self.service.handle(key, text, lang_hint=lang_hint)
+            replies = step(key)
             self._schedule(key, self.service.store.load(key))
             await self.deliver(chat_id, replies)
 

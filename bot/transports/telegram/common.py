@@ -23,6 +23,7 @@ CALLBACK_DATA_LIMIT = 64  # bytes
 ROW_WIDTH = 28  # display columns two buttons may share (a CJK character counts two)
 CHAT_KEY_PREFIX = "tg:"  # store keys of Telegram chats, so one store can serve several transports
 UPDATE_TYPES = ["message", "callback_query"]
+CONCURRENT_UPDATES = 64  # updates of different chats handled at once; the Bridge keeps each chat in order
 ERROR_TEXT = "出错了，请重试 / Something went wrong, please try again"
 
 COMMAND_MENU = (

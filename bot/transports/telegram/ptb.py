@@ -32,13 +32,12 @@ from bot.model import FileOut
 from bot.service import BotService
 from bot.store import Store
 from bot.transports.telegram.bridge import Bridge
-from bot.transports.telegram.common import ERROR_TEXT, UPDATE_TYPES, Keyboard, addressed_text, backoff, command_menu, retrying
+from bot.transports.telegram.common import CONCURRENT_UPDATES, ERROR_TEXT, UPDATE_TYPES, Keyboard, addressed_text, backoff, command_menu, retrying
+from bot.transports.telegram.ptb_request import AiohttpRequest
 from bot.transports.telegram.settings import Settings
 from bot.transports.telegram.webhook import serve_webhook, until_stopped
 
 log = logging.getLogger(__name__)
-
-CONCURRENT_UPDATES = 256  # different chats run concurrently; the Bridge keeps each chat in order
 
 
 def retry_delay(error: Exception, attempt: int) -> float | None:
@@ -69,7 +68,13 @@ class PtbAdapter:
     def __init__(self, settings: Settings, store: Store) -> None:
         os.environ.setdefault("PTB_TIMEDELTA", "true")  # RetryAfter.retry_after as a timedelta, without a warning
         self.settings = settings
-        builder = Application.builder().token(settings.token)
+        self.requests = (AiohttpRequest(connections=CONCURRENT_UPDATES), AiohttpRequest(connections=1))
+        builder = (
+            Application.builder()
+            .token(settings.token)
+            .request(self.requests[0])
+            .get_updates_request(self.requests[1])
+        )
         if settings.api_url:
             builder = builder.base_url(f"{settings.api_url}/bot").base_file_url(f"{settings.api_url}/file/bot")
         self.application = (
@@ -154,20 +159,24 @@ class PtbAdapter:
 
     async def serve(self, webhook_url: str | None) -> None:
         """Long polling, or the webhook server, until SIGINT/SIGTERM."""
-        await retrying(self.application.bot.initialize, retry_delay)  # getMe: a rejected token fails here, quietly
-        async with self.application:
-            await self.startup()
-            await self.application.start()
-            try:
-                if webhook_url:
-                    await serve_webhook(webhook_url, self.settings, self.application.bot.set_webhook, self.feed)
-                else:
-                    await self.application.updater.start_polling(allowed_updates=UPDATE_TYPES)
-                    await until_stopped()
-                    await self.application.updater.stop()
-            finally:
-                await self.application.stop()
-                await self.shutdown()
+        try:
+            await retrying(self.application.bot.initialize, retry_delay)  # getMe: a rejected token fails here, quietly
+            async with self.application:
+                await self.startup()
+                await self.application.start()
+                try:
+                    if webhook_url:
+                        await serve_webhook(webhook_url, self.settings, self.application.bot.set_webhook, self.feed)
+                    else:
+                        await self.application.updater.start_polling(allowed_updates=UPDATE_TYPES)
+                        await until_stopped()
+                        await self.application.updater.stop()
+                finally:
+                    await self.application.stop()
+                    await self.shutdown()
+        finally:
+            for request in self.requests:  # PTB closes them only after a successful start
+                await request.shutdown()
 
 
 def run(settings: Settings, store: Store) -> int:
