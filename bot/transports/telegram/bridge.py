@@ -15,7 +15,7 @@ from contextlib import asynccontextmanager
 from typing import Protocol
 
 from bot.model import ChatState, FileOut, Reply
-from bot.reminders import next_due, pop_due
+from bot.reminders import next_due
 from bot.service import BotService
 from bot.timeutil import now_shanghai
 from bot.transports.telegram.common import Keyboard, chat_id_of, chat_key, keyboard, retrying, split_text
@@ -120,11 +120,8 @@ class Bridge:
     async def _remind(self, key: str) -> None:
         chat_id = chat_id_of(key)
         async with self.locks.hold(key):
-            state = self.service.store.load(key)
-            replies = pop_due(state, now_shanghai())
-            if replies:
-                self.service.store.save(key, state)  # saved before sending, like every other reply
-            self._schedule(key, state)
+            replies = self.service.due_reminders(key, now_shanghai())  # saved as delivered before sending
+            self._schedule(key, self.service.store.load(key))
             if replies and chat_id is not None:
                 await self.deliver(chat_id, replies)
 
