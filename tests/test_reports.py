@@ -182,6 +182,13 @@ def test_without_an_assessment_the_recipients_are_marked_missing():
     assert "事件级别：较大" in text
 
 
+def test_the_assessment_fills_the_items_the_user_did_not_give():
+    facts = {"organization": "甲单位", "assessment": {"cii": False, "central_state_organ": False, "level": "较大", "discovered_at": "2026-03-01T09:00"}}
+    text = render_text(report("initial", "zh", facts), "txt")
+    section_two = text[text.index("二、") : text.index("三、")]
+    assert "事件级别：较大" in section_two and "发现时间：2026-03-01 09:00" in section_two
+
+
 def test_the_reports_level_overrides_the_assessments():
     facts = {**FULL, "level": "重大"}
     assert report("initial", "zh", facts).level == "重大"

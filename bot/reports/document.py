@@ -96,6 +96,11 @@ def build_report(kind: Kind, lang: str, facts: Facts, now: datetime) -> Report:
         level = wording.level_name(result["level"], lang)
         if result["provisional"]:
             level += pick(WORDS["provisional"], lang)
+        # What the assessment already knows fills the report's own items too, unless the user gave them.
+        shown["level"] = shown["level"] or level
+        discovered = facts.assessment.get("discovered_at")
+        if shown["discovered_at"] is None and discovered:
+            shown["discovered_at"] = clock(parse_iso(discovered))
     return Report(
         kind=kind,
         lang=lang,
