@@ -476,3 +476,20 @@ def test_the_person_view_shows_clock_times_time_left_and_overdue():
 def test_the_person_view_of_a_general_incident():
     text = describe(run(**KNOWN, level="general"), NOW, "zh")
     assert text.startswith("结论：一般事件，无需按《办法》报告。") and OFFICIAL_TEXT_URL in text
+
+
+# ------------------------------------------------------------------------------------------ wording of the basis
+def test_a_figure_just_below_a_threshold_is_shown_exactly():
+    result = run(cii=False, central_state_organ=False, level=None, grading={"direct_loss_yuan": 19_999_999})
+    assert result["level"] == "relatively_major"
+    assert any("1999.9999万元" in line for line in result["level_basis"])
+
+
+def test_a_city_population_share_is_named_as_a_region_not_a_website():
+    result = run(cii=False, central_state_organ=False, level=None, grading={"population_share_pct": 30, "population_region": "city"})
+    assert any("地市（一个或多个地市）" in line and "门户网站" not in line for line in result["level_basis"])
+
+
+def test_times_before_1992_are_refused_beijing_had_summer_time():
+    with pytest.raises(FactsError):
+        run(discovered_at="1988-07-01T09:00")

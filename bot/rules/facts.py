@@ -17,7 +17,7 @@ from bot.timeutil import parse_iso
 BOOL_KEYS = ("cii", "central_state_organ", "suspected_crime", "sector_rules")
 KNOWN_KEYS = (*BOOL_KEYS, "level", "discovered_at", "handling_ended_at", "grading", "lang")
 MAX_FIGURE = 1e15  # far above every threshold; larger numbers are typing errors (and would not format)
-MIN_YEAR, MAX_YEAR = 1970, 9000  # room for every deadline (at most 30 days on) to stay a valid datetime
+MIN_YEAR, MAX_YEAR = 1992, 9000  # Beijing time has been UTC+8 all year since 1992; room for deadlines to stay valid
 CHOICE_KEYS = {"data_threat": tuple(THREAT_DEGREES), "portal_tier": PORTAL_TIERS, "population_region": POPULATION_REGIONS}
 
 

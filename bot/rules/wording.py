@@ -6,6 +6,8 @@ show an assessment the same way.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from typing import Any
 
 from bot.i18n import pick
@@ -148,13 +150,18 @@ def source_name(source: str, lang: str) -> str:
 
 
 def number(value: float, lang: str) -> str:
-    """1200000 → '120万' (zh) or '1,200,000' (en)."""
+    """1200000 → '120万' (zh) or '1,200,000' (en); exact, never rounded up to a threshold (19999999 → '1999.9999万')."""
+    exact = Decimal(str(value))
     if lang == "zh":
         for size, unit in ((100_000_000, "亿"), (10_000, "万")):
-            if value >= size:
-                return f"{value / size:.2f}".rstrip("0").rstrip(".") + unit
-    text = f"{value:,.2f}".rstrip("0").rstrip(".")
-    return text
+            if exact >= size:
+                return _plain(exact / size) + unit
+    return f"{exact:,f}".rstrip("0").rstrip(".") if "." in f"{exact:f}" else f"{exact:,f}"
+
+
+def _plain(value: Decimal) -> str:
+    text = f"{value:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def duration_minutes(minutes: float, lang: str) -> str:
@@ -201,10 +208,9 @@ def hit_text(criterion: Criterion, value: Any, qualifier: Any, lang: str) -> str
     """Why a criterion is met: '公民个人信息泄露人数 120万人 ≥ 100万人（较大；已确认）'."""
     group = GROUP_BY_KEY[criterion.key]
     name = pick(group.name, lang)
-    if qualifier in PORTAL_TIER_NAMES:
-        name += f"（{pick(PORTAL_TIER_NAMES[qualifier], lang)}）" if lang == "zh" else f" ({pick(PORTAL_TIER_NAMES[qualifier], lang)})"
-    elif qualifier in REGION_NAMES:
-        name += f"（{pick(REGION_NAMES[qualifier], lang)}）" if lang == "zh" else f" ({pick(REGION_NAMES[qualifier], lang)})"
+    names = {"portal_tier": PORTAL_TIER_NAMES, "population_region": REGION_NAMES}.get(group.qualifier_key or "", {})
+    if qualifier in names:  # the names of the criterion's own qualifier ("city" is both a portal tier and a region)
+        name += f"（{pick(names[qualifier], lang)}）" if lang == "zh" else f" ({pick(names[qualifier], lang)})"
     level = level_name(criterion.level, lang)
     confidence = pick(CONFIDENCE[criterion.confidence], lang)
     if criterion.key == "data_threat":
