@@ -16,10 +16,10 @@ import re
 import unicodedata
 from datetime import datetime, timedelta
 
+from bot.numerals import chinese_number
 from bot.timeutil import parse_iso, to_shanghai
 
 MAX_LENGTH = 60  # longer text is a sentence, not a time
-_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _CN_NUMBER = r"[零〇一二两三四五六七八九十百]+"
 _NUMBER = rf"(?:\d+(?:\.\d+)?|{_CN_NUMBER})"
 
@@ -199,25 +199,6 @@ def _number(text: str) -> float | None:
     if re.fullmatch(r"\d+(?:\.\d+)?", text):
         return float(text)
     return chinese_number(text)
-
-
-def chinese_number(text: str) -> float | None:
-    """A Chinese numeral below 1000 ('十五', '二十', '两', '一百零五'), or None."""
-    if not text or any(char not in _CN_DIGITS and char not in "十百" for char in text):
-        return None
-    total, digit = 0, None
-    for char in text:
-        if char in _CN_DIGITS:
-            if digit is not None and _CN_DIGITS[char] != 0:
-                return None  # two digits in a row: "二三"
-            digit = _CN_DIGITS[char] if _CN_DIGITS[char] != 0 else None
-        else:
-            size = 10 if char == "十" else 100
-            if total % (size * 10) >= size or (total and total < size):
-                return None  # "十十", "十百": a smaller unit before a larger one
-            total += (digit if digit is not None else 1) * size
-            digit = None
-    return float(total + (digit or 0))
 
 
 def _minute(moment: datetime) -> datetime:

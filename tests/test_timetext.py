@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.timetext import chinese_number, parse_duration, parse_time
+from bot.numerals import arabic_numbers, chinese_number
+from bot.timetext import parse_duration, parse_time
 from bot.timeutil import SHANGHAI
 
 NOW = datetime(2026, 3, 1, 10, 15, 42, tzinfo=SHANGHAI)
@@ -110,10 +111,19 @@ def test_durations(text, minutes):
 
 @pytest.mark.parametrize(
     ("text", "value"),
-    [("十", 10), ("十五", 15), ("二十", 20), ("三十五", 35), ("两", 2), ("一百零五", 105), ("一百二十", 120), ("二三", None), ("十十", None), ("", None)],
+    [("十", 10), ("十五", 15), ("二十", 20), ("三十五", 35), ("两", 2), ("一百零五", 105), ("一百二十", 120), ("二三", None), ("十十", None), ("", None), ("两千五百", 2500)],
 )
 def test_chinese_numbers(text, value):
     assert chinese_number(text) == value
+
+
+@pytest.mark.parametrize(
+    ("text", "written"),
+    [("损失五百万元", "损失500万元"), ("两千五百万", "2500万"), ("一亿人", "1亿人"), ("一般事件", "一般事件"),
+     ("第一时间", "第一时间"), ("三天后", "三天后"), ("十四条", "14条")],
+)
+def test_numerals_in_a_text(text, written):
+    assert arabic_numbers(text) == written
 
 
 moments = st.datetimes(min_value=datetime(1990, 1, 1), max_value=datetime(2100, 1, 1), timezones=st.just(SHANGHAI))

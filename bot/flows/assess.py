@@ -28,7 +28,8 @@ from bot.model import Button, ChatState, Reply
 from bot.rules import assess, describe
 from bot.rules.grading import grade
 from bot.rules.tables import LEVEL_NAMES, LEVELS, RANK
-from bot.timetext import chinese_number, parse_duration, parse_time
+from bot.numerals import chinese_number
+from bot.timetext import parse_duration, parse_time
 from bot.timeutil import clock, parse_iso
 
 NAME = "assess"

@@ -26,6 +26,7 @@ from bot.knowledge.spam import SpamProfile, spam_profile
 THRESHOLD = 0.42
 KEYWORD_BONUS = 0.12
 FUZZ_WEIGHT = 0.9
+WHOLE_ENTRY_WEIGHT = 1.4  # against all of an entry's phrasings at once (their union is a long, diluted text)
 EXACT_MATCH = 1.5  # above any fuzzy score plus the keyword bonus
 MISSING_CONCEPT_FACTOR = 0.9
 SUGGESTION_FLOOR = 0.12
@@ -96,12 +97,14 @@ class Answer:
 
 
 def _stem(word: str) -> str:
+    """A light English stemmer: define, defined, defines → defin; report, reporting, reports → report."""
     if not word.isascii() or word.isdigit() or len(word) <= 3:
         return word
     for suffix in ("ing", "ed", "es", "s"):
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            return word[: -len(suffix)]
-    return word
+            word = word[: -len(suffix)]
+            break
+    return word[:-1] if word.endswith("e") and len(word) > 4 else word
 
 
 def tokens(canonical: str) -> Counter[str]:
@@ -180,6 +183,9 @@ class KnowledgeBase:
         df: Counter[str] = Counter()
         for seen in entry_tokens:
             df.update(seen)
+        entry_counts: list[Counter[str]] = [Counter() for _ in self.entries]
+        for entry_index, _, counts in docs:
+            entry_counts[entry_index].update(counts)
         total = max(len(self.entries), 1)
         self._idf = {token: math.log(1 + total / count) for token, count in df.items()}
         self._unknown_idf = math.log(1 + total)  # a word no phrasing has is as telling as the rarest one
@@ -192,6 +198,10 @@ class KnowledgeBase:
                 self._postings[token].append((doc_index, weight))
             concepts = frozenset(c for c in canonical if is_concept(c))
             self._docs.append((entry_index, canonical.replace(" ", ""), concepts))
+        self._entry_postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        for entry_index, counts in enumerate(entry_counts):
+            for token, weight in self._weigh(counts).items():
+                self._entry_postings[token].append((entry_index, weight))
         self._keyword_chars = [
             frozenset(self.normalizer.concept_char(k) for k in entry.keywords) for entry in self.entries
         ]
@@ -250,6 +260,12 @@ class KnowledgeBase:
                 similarity = EXACT_MATCH  # one of the entry's own phrasings, word for word
             if similarity > best.get(entry_index, 0.0):
                 best[entry_index] = similarity
+        whole_entry: dict[int, float] = defaultdict(float)
+        for token, weight in query.items():
+            for entry_index, entry_weight in self._entry_postings.get(token, ()):
+                whole_entry[entry_index] += weight * entry_weight
+        for entry_index, cosine in whole_entry.items():  # a long question may touch several phrasings of one entry
+            best[entry_index] = max(best.get(entry_index, 0.0), WHOLE_ENTRY_WEIGHT * cosine)
         for entry_index in list(best):
             keywords = self._keyword_chars[entry_index]
             if keywords and keywords <= concepts:
@@ -283,6 +299,8 @@ class KnowledgeBase:
         lang = detect_lang(question) or lang or "zh"
         if not question.strip():
             return self.not_covered(lang, [])
+        if not words(question):  # only symbols: a bare "?" asks what the bot can do, anything else is not covered
+            return self.help(lang) if "?" in fold(question) else self.not_covered(lang, [])
         if self.is_greeting(question):
             return self.help(lang)
         if self.is_out_of_scope(question):

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Callable, Iterable
 
+from bot.numerals import arabic_numbers
+
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _DROP = re.compile(r"[^\w\ue000-\uefff]+|_")
 CONCEPT_BASE = 0xE000  # private-use area: one character per canonical concept
@@ -41,8 +43,8 @@ def fold(text: str) -> str:
 
 
 def words(text: str) -> str:
-    """Folded, with punctuation turned into single spaces: 'E-Mail' and 'e mail' become the same."""
-    return " ".join(_DROP.sub(" ", fold(text)).split())
+    """Folded, numerals as digits, punctuation as single spaces: 'E-Mail' and 'e mail', '五百万' and '500万' meet."""
+    return " ".join(_DROP.sub(" ", arabic_numbers(fold(text))).split())
 
 
 def _is_word_char(char: str) -> bool:

@@ -1,0 +1,43 @@
+"""Chinese numerals: '两千五百' → 2500, and '五百万' → '500万' inside a text.
+
+Users write thresholds both ways ('500万元', '五百万元'); the knowledge base and the grading questions meet
+them on digits.
+"""
+
+from __future__ import annotations
+
+import re
+
+_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_SIZES = {"十": 10, "百": 100, "千": 1000}
+# A numeral with a size character (十, 百, 千) or followed by 万/亿: '一般', '第一时间' and '三天' stay as they are.
+_IN_TEXT = re.compile(r"[零〇一二两三四五六七八九十百千]*[十百千][零〇一二两三四五六七八九十百千]*|[零〇一二两三四五六七八九]+(?=[万亿])")
+
+
+def chinese_number(text: str) -> float | None:
+    """A Chinese numeral below 10000 ('十五', '两', '一百零五', '两千五百'), or None."""
+    if not text or any(char not in _DIGITS and char not in _SIZES for char in text):
+        return None
+    total, digit = 0, None
+    for char in text:
+        if char in _DIGITS:
+            if digit is not None and _DIGITS[char] != 0:
+                return None  # two digits in a row: "二三"
+            digit = _DIGITS[char] if _DIGITS[char] != 0 else None
+        else:
+            size = _SIZES[char]
+            if total % (size * 10) >= size or (total and total < size):
+                return None  # "十十", "十百": a smaller unit before a larger one
+            total += (digit if digit is not None else 1) * size
+            digit = None
+    return float(total + (digit or 0))
+
+
+def arabic_numbers(text: str) -> str:
+    """Chinese numerals in a text written as digits ('损失五百万元' → '损失500万元'); others left alone."""
+
+    def convert(match: re.Match[str]) -> str:
+        value = chinese_number(match.group(0))
+        return match.group(0) if value is None else str(int(value))
+
+    return _IN_TEXT.sub(convert, text)
