@@ -29,15 +29,16 @@ class Engine:
     # ------------------------------------------------------------------ entry point
     def step(self, state: ChatState, event: Event) -> tuple[ChatState, list[Reply]]:
         state = state.copy()
-        text = event.text.strip()  # line breaks stay: a report item may span several lines
-        pressed = self._pressed(state, text)
-        if pressed is not None:
-            text = pressed
-        elif state.lang is None and state.active is None and not text.startswith("/") and not self._is_button_data(text):
-            state.lang = detect_lang(text)  # the language of the user's first message
-        lang = state.lang or normalize_lang(event.lang_hint) or "zh"
-        ctx = Ctx(now=to_shanghai(event.now), lang=lang, kb=self.kb)
-        replies = self._route(state, text, ctx)
+        typed = event.text.strip()  # line breaks stay: a report item may span several lines
+        pressed = self._pressed(state, typed)
+        text = typed if pressed is None else pressed
+        # The language of the user's own words: free text, or a button label typed out.
+        own_words = pressed is not None or not (typed.startswith("/") or self._is_button_data(typed))
+        guess = detect_lang(typed) if own_words and state.lang is None else None
+        ctx = Ctx(now=to_shanghai(event.now), lang=state.lang or guess or normalize_lang(event.lang_hint) or "zh", kb=self.kb)
+        replies, understood = self._route(state, text, ctx)
+        if state.lang is None and guess and understood:
+            state.lang = guess  # the first message the bot understood sets the language of its own texts
         state.buttons = [{"label": b.label, "data": b.data} for reply in replies for b in reply.buttons]
         return state, replies
 
@@ -54,46 +55,56 @@ class Engine:
         prefix, colon, _ = text.partition(":")
         return bool(colon) and (prefix in BUTTON_PREFIXES or prefix in self.flows)
 
-    def _route(self, state: ChatState, text: str, ctx: Ctx) -> list[Reply]:
+    def _route(self, state: ChatState, text: str, ctx: Ctx) -> tuple[list[Reply], bool]:
+        """The replies, and whether the text was understood (a command, a button, an answer or a known question)."""
         if not text:
-            return self._answer_replies(state, self.kb.ask(text, ctx.lang), ctx)
+            return self._answer_replies(state, self.kb.ask(text, ctx.lang), ctx), False
         if text.startswith("/"):
-            return self._command(state, text, ctx)
+            return self._command(state, text, ctx), True
         prefix, _, rest = text.partition(":")
         if prefix == "faq" and rest in self.kb.by_id:
-            return self._answer_replies(state, self.kb.answer_entry(self.kb.by_id[rest], ctx.lang), ctx)
-        if prefix == "topic":
+            return self._answer_replies(state, self.kb.answer_entry(self.kb.by_id[rest], ctx.lang), ctx), True
+        if prefix == "topic" and any(e.topic == rest for e in self.kb.entries):
             buttons = [Button(pick(e.title, ctx.lang), f"faq:{e.id}") for e in self.kb.entries if e.topic == rest]
-            if buttons:
-                return [Reply(pick(texts.TOPIC_PICK, ctx.lang), buttons)]
+            return [Reply(pick(texts.TOPIC_PICK, ctx.lang), buttons)], True
         if prefix == "resume" and rest in self.flows:
             state.active = rest
-            return self.flows[rest].prompt(state, ctx)
+            return self.flows[rest].prompt(state, ctx), True
         if prefix == "discard" and rest in self.flows:
             state.flows.pop(rest, None)
             state.active = None
-            return [Reply(pick(texts.DISCARDED, ctx.lang), self._menu(ctx.lang))]
+            return [Reply(pick(texts.DISCARDED, ctx.lang), self._menu(ctx.lang))], True
         if prefix == "remind":
-            return reminders.handle(state, rest, ctx)
+            return reminders.handle(state, rest, ctx), True
         if prefix == "lang" and rest in LANGS:
-            return self._set_lang(state, rest, ctx)
+            return self._set_lang(state, rest, ctx), True
         if prefix in self.flows:
-            if state.active != prefix:
-                state.active = prefix
-                if prefix not in state.flows:
-                    return self.flows[prefix].start(state, ctx)
-            replies = self.flows[prefix].handle(state, text, ctx)
-            return replies if replies is not None else self.flows[prefix].prompt(state, ctx)
+            return self._flow_button(state, prefix, text, ctx), True
         if state.active in self.flows:
             flow = self.flows[state.active]
             replies = flow.handle(state, text, ctx)
             if replies is not None:
-                return replies
+                return replies, True
             answer = self.kb.ask(text, ctx.lang)
             if answer.matched or answer.topic == "help":
-                return self._answer_replies(state, answer, ctx)
-            return [Reply(pick(texts.NOT_AN_ANSWER, ctx.lang))] + flow.prompt(state, ctx)
-        return self._answer_replies(state, self.kb.ask(text, ctx.lang), ctx)
+                return self._answer_replies(state, answer, ctx), True
+            return [Reply(pick(texts.NOT_AN_ANSWER, ctx.lang))] + flow.prompt(state, ctx), False
+        answer = self.kb.ask(text, ctx.lang)
+        return self._answer_replies(state, answer, ctx), answer.matched or answer.topic == "help"
+
+    def _flow_button(self, state: ChatState, name: str, data: str, ctx: Ctx) -> list[Reply]:
+        """A flow's button. One left over from another flow while a flow is under way only re-asks its question;
+        a flow's start button always works, and an idle chat resumes the flow the button belongs to."""
+        flow = self.flows[name]
+        starts = data.split(":", 1)[1] in ("start", "restart")
+        if state.active in self.flows and state.active != name and not starts:
+            return [Reply(pick(texts.STALE_BUTTON, ctx.lang))] + self.flows[state.active].prompt(state, ctx)
+        if state.active != name:
+            state.active = name
+            if name not in state.flows:
+                return flow.start(state, ctx)
+        replies = flow.handle(state, data, ctx)
+        return replies if replies is not None else flow.prompt(state, ctx)
 
     def _answer_replies(self, state: ChatState, answer: Answer, ctx: Ctx) -> list[Reply]:
         """An answer from the knowledge base; inside a flow, followed by the flow's question again."""

@@ -54,6 +54,10 @@ NOT_AN_ANSWER = {
     "zh": "没能理解这个回答。请点选按钮或按提示输入；输入 /cancel 可退出。",
     "en": "I couldn't take that as an answer. Press a button or answer as shown; /cancel leaves.",
 }
+STALE_BUTTON = {
+    "zh": "这个按钮属于之前的另一段对话，当前对话继续：",
+    "en": "That button belongs to an earlier conversation; carrying on with this one:",
+}
 LANG_SET = {"zh": "已切换为中文。", "en": "Switched to English."}
 LANG_USAGE = {"zh": "用法：/lang zh 或 /lang en", "en": "Usage: /lang zh or /lang en"}
 FORGOTTEN = {

@@ -93,3 +93,8 @@ def test_ask_batch_mode_keeps_lines_aligned():
 def test_bad_command_line_is_a_message_not_a_traceback():
     result = run_bot("report", "--kind", "nonsense", "--format", "md")
     assert result.returncode == 2 and "Traceback" not in result.stderr
+
+
+def test_jsonl_quit_says_goodbye_and_stops():
+    out = jsonl(["传真", "/quit", "报告邮箱"])
+    assert len(out) == 2 and "再见" in out[1]["messages"][0]["text"]

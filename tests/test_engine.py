@@ -136,3 +136,28 @@ def test_any_text_inside_a_flow_never_raises(text):
 
 
 ENGINE = Engine()
+
+
+def test_junk_does_not_set_the_language(engine):
+    state, _ = say(engine, ChatState(), "<b>qwzx</b>")
+    assert state.lang is None
+    state, replies = say(engine, state, "/help")
+    assert "你好" in replies[0].text
+
+
+def test_a_typed_button_label_sets_the_language(engine):
+    state, _ = say(engine, ChatState(), "/assess")
+    state, _ = say(engine, state, "否")
+    assert state.lang == "zh"
+    _, replies = say(engine, state, "hi")
+    assert "/assess" in replies[0].text
+
+
+def test_a_stale_button_of_another_flow_re_asks_the_current_question(engine):
+    state, _ = say(engine, ChatState(), "/assess")
+    state, _ = say(engine, state, "否")
+    state, _ = say(engine, state, "/report")
+    assert state.active == "report"
+    state, replies = say(engine, state, "assess:back")
+    assert state.active == "report"
+    assert "之前" in replies[0].text and len(replies) >= 2

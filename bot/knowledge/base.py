@@ -233,7 +233,9 @@ class KnowledgeBase:
                 fixed[token] += count
                 continue
             best = process.extractOne(token, self._spelling_words, scorer=fuzz.ratio, score_cutoff=75)
-            fixed[self._spelling[best[0]] if best else token] += count
+            if best and best[0][0] == token[0]:  # typos rarely hit the first letter: 'endfor' is no 'vendor'
+                token = self._spelling[best[0]]
+            fixed[token] += count
         return fixed
 
     def rank(self, question: str) -> list[tuple[float, Entry]]:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
 from pathlib import Path
 
 from bot.model import FileOut
+from bot.timeutil import now_shanghai
 
 _UNSAFE = re.compile(r"[^\w.\-]+", re.UNICODE)
 
@@ -16,7 +16,7 @@ def save_file(file: FileOut, folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     name = _UNSAFE.sub("_", Path(file.name).name) or "report"
     stem, suffix = Path(name).stem, Path(name).suffix
-    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    stamp = now_shanghai().strftime("%Y%m%d-%H%M%S")  # the same clock as the report inside
     path = folder / f"{stem}-{stamp}{suffix}"
     counter = 1
     while path.exists():

@@ -39,6 +39,11 @@ def run_chat(args: argparse.Namespace) -> int:
 
 def run_jsonl(service: BotService, chat_id: str, files_dir: Path, stdin: TextIO, stdout: TextIO) -> int:
     for line in stdin:
+        if line.strip().lower() in QUIT:
+            bye = Reply(pick(BYE, service.store.load(chat_id).lang or "zh"))
+            stdout.write(json.dumps({"messages": [reply_to_json(bye, files_dir)]}, ensure_ascii=False) + "\n")
+            stdout.flush()
+            break
         replies = service.handle(chat_id, line.rstrip("\r\n"))
         messages = [reply_to_json(reply, files_dir) for reply in replies]
         stdout.write(json.dumps({"messages": messages}, ensure_ascii=False) + "\n")
