@@ -10,13 +10,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.engine import Engine
-from bot.flows.assess import QUESTIONS, next_step, parse_amount
+from bot.flows.assess import QUESTIONS, Amount, next_step, parse_amount, read_amount
 from bot.model import ChatState, Event
 from bot.rules import assess
 from bot.timeutil import SHANGHAI
 from tests.conftest import run_bot
 
 NOW = datetime(2026, 3, 1, 10, 15, tzinfo=SHANGHAI)
+MIDNIGHT = datetime(2026, 11, 25, 0, 8, tzinfo=SHANGHAI)  # just after midnight: "8:30" is yesterday's
 ENGINE = Engine()
 
 
@@ -156,6 +157,43 @@ def test_handling_end_sets_the_summary_report_deadline():
     assert data(state)["answers"]["handling_ended_at"] == "2026-03-01T10:15:00+08:00"
 
 
+def test_an_accepted_time_is_said_back_at_once_and_shown_in_the_summary():
+    state, replies = say(ChatState(), "/assess", "否", "否", "较大", "8:30", now=MIDNIGHT)
+    assert replies[-1].text.startswith("已记录发现时间：2026-11-24 08:30（北京时间）\n") and asks(replies, "suspected_crime")
+    state, replies = say(state, "否", "否", now=MIDNIGHT)
+    assert "\n发现时间：2026-11-24 08:30（北京时间）\n现在：2026-11-25 00:08" in summary(replies)
+    state, replies = say(state, "assess:change:discovered_at", "昨天9点", now=MIDNIGHT)  # back to the summary: said back first
+    assert summary(replies).startswith("已记录发现时间：2026-11-24 09:00（北京时间）\n评估结果")
+    assert "发现时间：2026-11-24 09:00（北京时间）" in summary(replies)
+
+
+def test_an_accepted_time_is_said_back_in_english():
+    state, replies = say(ChatState(lang="en"), "/assess", "no", "no", "major", "8:30", now=MIDNIGHT)
+    assert replies[-1].text.startswith("Discovery time recorded: 2026-11-24 08:30 (Beijing time)")
+    state, replies = say(state, "no", "no", now=MIDNIGHT)
+    assert "Discovered: 2026-11-24 08:30 (Beijing time)" in summary(replies)
+
+
+def test_later_today_just_after_midnight_is_refused_with_a_hint_to_say_yesterday():
+    state, replies = say(ChatState(), "/assess", "否", "否", "较大", "今天早上8点", now=MIDNIGHT)
+    assert "晚于现在" in replies[-1].text and "如果指的是昨天，请输入“昨天8点”" in replies[-1].text
+    assert asks(replies, "discovered_at") and "discovered_at" not in data(state)["answers"]
+    state, replies = say(state, "昨天8点", now=MIDNIGHT)
+    assert data(state)["answers"]["discovered_at"] == "2026-11-24T08:00:00+08:00"
+
+
+def test_the_yesterday_hint_in_english_is_a_time_that_is_accepted():
+    state, replies = say(ChatState(lang="en"), "/assess", "no", "no", "major", "today 8:30", now=MIDNIGHT)
+    assert 'If you meant yesterday, type "yesterday 8:30".' in replies[-1].text
+    state, replies = say(state, "yesterday 8:30", now=MIDNIGHT)
+    assert data(state)["answers"]["discovered_at"] == "2026-11-24T08:30:00+08:00"
+
+
+def test_a_future_date_other_than_today_gets_no_yesterday_hint():
+    _, replies = say(ChatState(), "/assess", "否", "否", "较大", "2026-11-26 09:00", now=MIDNIGHT)
+    assert "晚于现在" in replies[-1].text and "昨天" not in replies[-1].text
+
+
 # ------------------------------------------------------------------------------------------ grading
 def test_an_unknown_level_walks_the_grading_guide_and_stops_once_the_level_is_settled():
     state, replies = say(ChatState(), "/assess", "否", "否", "不确定")
@@ -207,6 +245,20 @@ def test_a_graded_general_incident_need_not_be_reported():
     answers = ("/assess", "否", "否", "帮我分级", "0", "0", "没有", "0", "没有", "没有", "2026-03-01 09:00", "否", "否")
     state, replies = say(ChatState(), *answers)
     assert data(state)["result"]["level"] == "general" and "结论：一般事件，无需按《办法》报告。" in summary(replies)
+    assert "见所列义务" not in summary(replies) and "因此没有列出其他须报告的事项" in summary(replies)
+
+
+def test_a_general_incident_with_a_suspected_crime_lists_the_police_report_without_the_nothing_listed_line():
+    answers = ("/assess", "否", "否", "一般", "2026-03-01 09:00", "是", "否")
+    _, replies = say(ChatState(), *answers)
+    assert "报案 → 公安机关" in summary(replies) and "没有列出其他须报告的事项" not in summary(replies)
+
+
+def test_a_level_that_unknown_criteria_could_lift_reads_at_least():
+    state, replies = say(ChatState(lang="en"), "/assess", "no", "no", "assess:level:grade", "1.5 million", "assess:rest", "now", "no", "no")
+    assert "Level: at least relatively major (possibly higher)" in summary(replies)
+    state, replies = say(ChatState(), *GRADING, "120万", "assess:g.direct_loss_yuan:100000000", "现在", "否", "否")
+    assert "级别：特别重大" in summary(replies) and "至少" not in summary(replies)
 
 
 def test_not_sure_and_the_rest_unknown_are_treated_as_reportable():
@@ -229,10 +281,76 @@ def test_skipping_grading_assumes_the_worst():
     ("text", "value"),
     [("120万", 1_200_000), ("1.2亿", 120_000_000), ("5,000,000", 5_000_000), ("约50万人", 500_000), ("600万元", 6_000_000),
      ("3千万", 30_000_000), ("50k", 50_000), ("1.5 million", 1_500_000), ("35%", 35), ("百分之四十", 40), ("两百万", 2_000_000),
-     ("很多", None), ("12387是什么", None)],
+     ("3 million", 3_000_000), ("2.5m", 2_500_000), ("12 million people", 12_000_000), ("20 million yuan", 20_000_000),
+     ("¥300万", 3_000_000), ("很多", None), ("12387是什么", None), ("¥300万人", None)],
 )
 def test_typed_amounts(text, value):
     assert parse_amount(text) == value
+
+
+@pytest.mark.parametrize(
+    ("text", "amount"),
+    [("5000万元", Amount(50_000_000, "money")), ("3 million yuan", Amount(3_000_000, "money")), ("¥300万", Amount(3_000_000, "money")),
+     ("RMB 2.5m", Amount(2_500_000, "money")), ("300万人", Amount(3_000_000, "people")), ("12 million people", Amount(12_000_000, "people")),
+     ("2000 users", Amount(2000, "people")), ("50名", Amount(50, "people")), ("35%", Amount(35, "percent")), ("120万", Amount(1_200_000, None))],
+)
+def test_typed_amounts_keep_their_unit(text, amount):
+    assert read_amount(text) == amount
+
+
+@given(
+    st.integers(0, 10**6),
+    st.sampled_from([("", 1), ("万", 10_000), ("亿", 100_000_000), (" million", 1_000_000), ("k", 1000)]),
+    st.sampled_from([("", None), ("人", "people"), ("名", "people"), (" people", "people"), ("元", "money"), (" yuan", "money"), ("块", "money")]),
+)
+def test_an_amount_reads_as_its_number_times_its_magnitude_in_its_unit(number, magnitude, unit):
+    assert read_amount(f"{number}{magnitude[0]}{unit[0]}") == Amount(number * magnitude[1], unit[1])
+
+
+GRADING = ("/assess", "否", "否", "帮我分级")
+
+
+@pytest.mark.parametrize("text", ["5000万元", "3 million yuan", "¥300万", "RMB 3 million", "2000块"])
+def test_money_typed_where_people_are_counted_is_refused_with_a_reason(text):
+    state, replies = say(ChatState(), *GRADING, text)
+    assert "这一问问的是人数，你输入的是金额" in replies[-1].text and asks(replies, "g.personal_info_people")
+    assert data(state)["answers"]["grading"] == {}
+
+
+@pytest.mark.parametrize("text", ["300万人", "12 million people", "5000 users", "300名"])
+def test_people_typed_where_money_is_asked_is_refused_with_a_reason(text):
+    state, replies = say(ChatState(), *GRADING, "0", text)
+    assert "这一问问的是金额，你输入的是人数" in replies[-1].text and asks(replies, "g.direct_loss_yuan")
+    assert data(state)["answers"]["grading"] == {"personal_info_people": 0}
+
+
+def test_amounts_in_the_right_unit_and_english_magnitudes_are_kept():
+    state, _ = say(ChatState(lang="en"), *GRADING, "12 million people")
+    state, replies = say(state, "300万人")
+    assert "This question asks for an amount of money, and you typed a number of people" in replies[-1].text
+    state, _ = say(state, "20 million yuan")
+    assert data(state)["answers"]["grading"] == {"personal_info_people": 12_000_000, "direct_loss_yuan": 20_000_000}
+
+
+@pytest.mark.parametrize("text", ["没有", "无", "none", "No", "nope", "0"])
+def test_none_at_a_number_question_means_the_none_or_below_button(text):
+    state, replies = say(ChatState(), *GRADING, text)
+    assert data(state)["answers"]["grading"] == {"personal_info_people": 0} and asks(replies, "g.direct_loss_yuan")
+    state, replies = say(ChatState(), "/assess", "不确定", "否", "帮我分级", "0", "0", "没有", text)
+    assert data(state)["answers"]["grading"]["cii_whole_outage_minutes"] == 0 and asks(replies, "g.cii_main_function_outage_minutes")
+
+
+UNSURE_WORDS = ["idk", "dunno", "no idea", "don't know", "don’t know", "I don't know", "unsure", "not certain", "不晓得", "说不好", "不太清楚"]
+
+
+@pytest.mark.parametrize("text", UNSURE_WORDS)
+def test_dont_know_in_other_words_means_not_sure(text):
+    state, _ = say(ChatState(), "/assess", text)
+    assert data(state)["answers"] == {"cii": None} and data(state)["step"] == "central_state_organ"
+    state, _ = say(state, "assess:central_state_organ:no", text)  # at the level question: "help me grade", as 不确定 is
+    assert data(state)["answers"]["grading"] == {} and data(state)["step"] == "g.personal_info_people"
+    state, _ = say(state, text)
+    assert data(state)["answers"]["grading"] == {"personal_info_people": None} and data(state)["step"] == "g.direct_loss_yuan"
 
 
 # ------------------------------------------------------------------------------------------ moving around
@@ -270,7 +388,17 @@ def test_changing_the_level_to_unknown_walks_the_grading_guide_then_returns():
     state, replies = say(state, "assess:change:level", "帮我分级")
     assert asks(replies, "g.personal_info_people")
     state, replies = say(state, "1000万人以上", "其余不清楚，看结果")
-    assert data(state)["step"] == "done" and "级别：重大" in summary(replies) and "可能高达特别重大" in summary(replies)
+    assert data(state)["step"] == "done" and "级别：至少重大（可能更高）" in summary(replies) and "可能高达特别重大" in summary(replies)
+
+
+def test_with_reminders_set_the_summary_offers_to_cancel_them():
+    state, _ = say(ChatState(), *BY_BUTTONS, "remind:on")
+    assert state.reminders
+    state, replies = say(state, "resume:assess")
+    buttons = {b.data: b.label for b in replies[-1].buttons}
+    assert buttons.get("remind:off") == "取消提醒" and "remind:on" not in buttons
+    state, replies = say(state, "remind:off", "resume:assess")
+    assert "remind:on" in datas(replies) and "remind:off" not in datas(replies)
 
 
 def test_an_older_button_still_answers_its_own_question():
@@ -335,7 +463,8 @@ def test_any_sequence_of_presses_and_texts_keeps_a_consistent_state(moves):
         json.dumps(state.to_dict())
         flow = state.flows.get("assess")
         if flow and flow["step"] == "done" and flow["result"] is not None:
-            assert flow["result"] == assess(flow["answers"], NOW, state.lang or "zh")
+            # the result is the one last shown, in the language it was shown in (a later message may switch it)
+            assert flow["result"] in (assess(flow["answers"], NOW, "zh"), assess(flow["answers"], NOW, "en"))
 
 
 # ------------------------------------------------------------------------------------------ whole conversations

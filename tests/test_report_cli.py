@@ -88,3 +88,12 @@ def test_unknown_kind_is_refused_by_the_parser():
     result = run_bot("report", "--kind", "final", "--format", "md", input="{}")
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("fmt", ["md", "txt"])
+def test_the_assessments_assumptions_are_not_in_the_output(fmt):
+    facts = {"organization": "示例科技有限公司", "discovered_at": "2026-03-01T09:00", "assessment": {}}
+    result = run_bot("report", "--kind", "initial", "--format", fmt, input=json.dumps(facts))
+    assert result.returncode == 0, result.stderr
+    assert "属地省级网信部门" in result.stdout and "12387@cert.org.cn" in result.stdout
+    assert "不确定" not in result.stdout and "说明" not in result.stdout

@@ -95,6 +95,68 @@ def test_items_come_one_at_a_time_and_can_be_skipped(engine):
     assert "地点" in last(replies)
 
 
+SKIP_TYPED = ["稍后", "以后再说", "跳过", "先跳过", "暂不清楚", "待补报", "later", "skip", "tbd", "n/a", "unknown", "Later.", "N/A", "ＴＢＤ"]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("typed", SKIP_TYPED)
+def test_skip_words_in_either_language_skip_like_the_later_button(engine, lang, typed):
+    state, _ = say(engine, assessed(lang), "report:start", "示例公司", "OA系统")
+    state, replies = say(engine, state, typed)
+    assert "contact" not in draft(state)["facts"]
+    assert draft(state)["skipped"] == ["contact"]
+    assert draft(state)["step"] == "occurred_at"
+    state, replies = say(engine, state, "report:preview")
+    assert ("**联系人及联系方式**：待补报" if lang == "zh" else "**Contact**: to be supplemented") in replies[-1].text
+
+
+def test_a_skip_word_inside_an_answer_is_an_answer(engine):
+    state, _ = say(engine, assessed(), "report:start", "稍后补充的公司")
+    assert draft(state)["facts"]["organization"] == "稍后补充的公司"
+
+
+def test_the_occurrence_question_gives_its_own_examples_when_discovery_was_prefilled(engine):
+    state, replies = say(engine, assessed(), "report:start", "示例公司", "OA系统", "report:skip")
+    assert draft(state)["facts"]["discovered_at"] == ANSWERS["discovered_at"]  # never asked
+    assert last(replies) == "事件大约什么时候发生？（如“今天9点”“2026-03-01 09:00”）"
+    state, replies = say(engine, assessed("en"), "report:start", "Org", "CRM", "report:skip")
+    assert "same" not in last(replies) and '"2026-03-01 09:00"' in last(replies)
+
+
+def test_the_first_question_has_no_back_button_and_later_ones_go_back_one_item(engine):
+    state, replies = say(engine, assessed(), "report:start")
+    assert "report:back" not in data(replies)
+    state, replies = say(engine, state, "示例公司")
+    assert data(replies)[-1] == "report:back"
+    assert replies[-1].buttons[-1].label == "返回上一步"
+    state, replies = say(engine, state, "report:back")
+    assert draft(state)["step"] == "organization"
+    assert replies[-1].text.startswith("当前：示例公司")
+    state, replies = say(engine, state, "保持不变")
+    assert draft(state)["step"] == "system"  # the item left open is asked again
+
+
+def test_back_reaches_a_prefilled_or_skipped_item_and_keeps_its_value(engine):
+    state, _ = say(engine, assessed(), "report:start", "示例公司", "OA系统", "report:skip")
+    assert draft(state)["step"] == "occurred_at"
+    state, replies = say(engine, state, "上一步")  # discovery, filled in from the assessment
+    assert draft(state)["step"] == "discovered_at"
+    assert replies[-1].text.startswith("当前：2026-03-01 09:00")
+    state, replies = say(engine, state, "report:back")
+    assert draft(state)["step"] == "contact"
+    state, _ = say(engine, state, "张三 13800000000")
+    assert draft(state)["facts"]["contact"] == {"name": "张三", "phone": "13800000000"}
+    assert draft(state)["skipped"] == []
+    assert draft(state)["facts"]["discovered_at"] == ANSWERS["discovered_at"]
+    assert draft(state)["step"] == "occurred_at"
+
+
+def test_typing_back_at_the_first_question_says_so(engine):
+    state, replies = say(engine, assessed("en"), "report:start", "back")
+    assert draft(state)["step"] == "organization"
+    assert replies[-1].text.splitlines() == ["This is the first item.", "What is the name of your organisation?"]
+
+
 def test_a_ransomware_type_brings_the_ransom_questions(engine):
     state, replies = say(engine, assessed(), "report:start", "甲", "乙", "report:skip", "report:skip", "机房", "勒索软件")
     assert draft(state)["facts"]["type"] == "勒索软件"
@@ -129,6 +191,27 @@ def test_a_time_it_cannot_read_is_asked_again(engine):
     assert "什么时候发生" in last(replies)
     state, _ = say(engine, state, "今天8点")
     assert draft(state)["facts"]["occurred_at"] == "2026-03-01T08:00:00+08:00"
+
+
+@pytest.mark.parametrize("typed,shown", [("2026-03-02", "2026-03-02"), ("今天23点", "2026-03-01 23:00"), ("2026-03-01 10:01", "2026-03-01 10:01")])
+def test_a_ransom_date_after_now_is_refused_and_asked_again(engine, typed, shown):
+    state, _ = say(engine, assessed(), "report:start", "甲", "乙", "report:skip", "report:skip", "机房", "勒索软件", "加密", "隔离", "2 BTC", "勒索信")
+    assert draft(state)["step"] == "ransom.date"
+    state, replies = say(engine, state, typed)
+    assert draft(state)["step"] == "ransom.date"
+    assert "date" not in draft(state)["facts"]["ransom"]
+    assert replies[-1].text.splitlines() == [f"这个时间（{shown}）晚于现在（2026-03-01 10:00），请输入已经过去的时间。", "何时收到勒索要求？（日期或时间）"]
+    state, _ = say(engine, state, "今天8点")
+    assert draft(state)["facts"]["ransom"]["date"] == "2026-03-01T08:00:00+08:00"
+    state, _ = say(engine, assessed(), "report:start", "甲", "乙", "report:skip", "report:skip", "机房", "勒索软件", "加密", "隔离", "2 BTC", "勒索信", "2026-03-01")
+    assert draft(state)["facts"]["ransom"]["date"] == "2026-03-01"  # today's date is not in the future
+
+
+def test_every_time_item_refuses_a_time_after_now(engine):
+    state, replies = say(engine, ChatState(lang="en"), "/report", "report:kind:initial", "Org", "CRM", "report:skip", "today 11:00")
+    assert draft(state)["step"] == "discovered_at"
+    assert "discovered_at" not in draft(state)["facts"]
+    assert replies[-1].text.startswith("That time (2026-03-01 11:00) is later than now (2026-03-01 10:00)")
 
 
 def test_a_question_mid_way_is_answered_and_the_item_asked_again(engine):
@@ -168,12 +251,30 @@ def test_preview_marks_missing_items_and_offers_finish_and_edit(engine):
     assert "**单位名称**：示例公司" in text
     assert "## 四、事件原因初步分析\n\n待补报" in text
     assert data(replies) == ["report:finish", "report:edit"]
-    assert "编号或名称" in last(replies)
+    assert last(replies) == "以上为预览。确认无误请点“确认生成”；要修改，点“修改”选择要改的项，或直接输入项目名称（如“原因”）。"
 
 
-@pytest.mark.parametrize("typed", ["4", "原因", "修改 原因", "改原因", "第4项"])
-def test_an_item_can_be_changed_by_number_or_name(engine, typed):
+def test_the_preview_does_not_invite_typing_numbers_its_buttons_carry_in_a_terminal(engine):
+    for lang in ("zh", "en"):
+        _, replies = preview_state(engine, lang)
+        assert not any(character.isdigit() for character in last(replies))
+
+
+@pytest.mark.parametrize("typed", ["原因", "修改 原因", "改原因", "事件原因初步分析"])
+def test_an_item_can_be_changed_by_name_at_the_preview(engine, typed):
     state, _ = preview_state(engine)
+    state, replies = say(engine, state, typed)
+    assert draft(state)["step"] == "cause"
+    state, replies = say(engine, state, "弱口令被暴力破解")
+    assert draft(state)["step"] == "preview"
+    assert "## 四、事件原因初步分析\n\n弱口令被暴力破解" in replies[-1].text
+
+
+@pytest.mark.parametrize("typed", ["4", "原因", "第4项"])
+def test_an_item_can_be_changed_by_number_or_name_in_the_edit_menu(engine, typed):
+    state, _ = preview_state(engine)
+    state, replies = say(engine, state, "修改")
+    assert replies[-1].buttons[3].label.startswith("4. ")  # the terminal's [4] is item 4
     state, replies = say(engine, state, typed)
     assert draft(state)["step"] == "cause"
     state, replies = say(engine, state, "弱口令被暴力破解")
@@ -227,6 +328,23 @@ def test_facts_that_do_not_add_up_are_explained_not_crashed_on(engine):
     assert data(replies) == ["report:edit"]
 
 
+def test_the_assessments_assumptions_are_shown_beside_the_preview_never_in_the_report(engine):
+    answers = {"level": "relatively_major", "discovered_at": ANSWERS["discovered_at"]}  # operator type unknown
+    state = ChatState(lang="zh", flows={"assess": {"answers": answers, "result": assess(answers, NOW, "zh")}})
+    state, replies = say(engine, state, "report:start", "示例公司", "report:preview")
+    preview = replies[-1].text
+    report_text, _, after = preview.partition("供你参考（不写入报告）：")
+    assert "不确定本单位是否属于中央和国家机关" in after
+    assert "特此报告" in report_text and "不确定" not in report_text and "说明" not in report_text
+    state, replies = say(engine, state, "report:finish")
+    assert "不确定" not in replies[0].text
+    docx_file, txt_file = replies[0].files
+    assert "不确定" not in txt_file.content.decode("utf-8")
+    document = docx.Document(io.BytesIO(docx_file.content))
+    cells = [cell.text for table in document.tables for row in table.rows for cell in row.cells]
+    assert "不确定" not in "\n".join([*(p.text for p in document.paragraphs), *cells])
+
+
 # ---------------------------------------------------------------------- finishing
 def test_finish_gives_the_text_and_the_docx_and_txt_files(engine):
     state, _ = preview_state(engine)
@@ -243,6 +361,39 @@ def test_finish_gives_the_text_and_the_docx_and_txt_files(engine):
     assert state.active is None
     assert draft(state)["step"] == "done"
     assert "report:kind:supplement" in data(replies)
+
+
+COMPLETE = {
+    "organization": "示例公司",
+    "system": "OA系统",
+    "contact": {"name": "张三", "phone": "13800000000"},
+    "occurred_at": "2026-03-01T08:00:00+08:00",
+    "location": "北京",
+    "type": "DDoS攻击",
+    "impact": "访问中断",
+    "measures": "限流",
+    "trend": "已平稳",
+    "cause": "流量攻击",
+    "leads": "僵尸网络",
+    "next_steps": "持续监测",
+    "support_requested": "无",
+    "scene_preservation": "已保存流量日志",
+    "other": "无",
+}
+
+
+def test_the_supplement_hint_appears_only_while_something_is_missing(engine):
+    state, _ = say(engine, assessed(), "report:start")
+    draft(state)["facts"].update(COMPLETE)
+    state, replies = say(engine, state, "report:kind:supplement")
+    assert draft(state)["step"] == "preview"
+    assert not any(line.endswith("待补报") for line in replies[-1].text.splitlines())
+    state, replies = say(engine, state, "report:finish")
+    assert replies[-1].text == "报告已生成：.docx 用于打印、盖章或作附件，.txt 可粘贴到邮件正文或网页表单。"
+    state, _ = say(engine, state, "/report", "report:continue", "report:edit", "8", "稍后")
+    state, replies = say(engine, state, "report:finish")
+    assert "## 八、其他应当报告的情况\n\n待补报" in replies[0].text
+    assert replies[-1].text.splitlines()[-1] == "标注“待补报”的事项查明后请及时补报：输入 /report 即可据此起草续报。"
 
 
 def test_a_finished_report_becomes_a_supplement_that_asks_the_skipped_items(engine):

@@ -200,7 +200,30 @@ def test_unknown_operator_type_lists_every_path_with_its_assumption():
     assert "保护工作部门和公安机关：最迟 2026-03-01 10:00" in joined
     assert "本部门网信工作机构：最迟 2026-03-01 11:00" in joined
     assert "属地省级网信部门：最迟 2026-03-01 13:00" in joined
-    assert built.notes
+    assert any("中央和国家机关" in note for note in built.notes)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_assessments_assumptions_stay_out_of_the_document(kind, lang):
+    facts = {"discovered_at": "2026-03-01T09:00", "handling_ended_at": "2026-03-02T09:00", "assessment": {}}
+    built = report(kind, lang, facts)
+    notes = report("initial", lang, facts).notes
+    assert notes  # the initial report's routing rests on assumptions, and on channels of others' choosing
+    for text in (render_text(built, "md"), render_text(built, "txt"), docx_text(render_docx(built))):
+        assert not any(note in text for note in notes)
+        assert ("说明" if lang == "zh" else "Notes") not in text
+        assert "12387" in text or kind != "initial"  # the channels stay
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_report_is_incomplete_while_anything_shows_the_marker(kind):
+    assert not report(kind, "zh").incomplete
+    assert report(kind, "zh", {}).incomplete
+    without_contact = {key: value for key, value in FULL.items() if key != "contact"}  # shown in the header only
+    assert report(kind, "zh", without_contact).incomplete
+    without_assessment = {key: value for key, value in FULL.items() if key != "assessment"}  # no recipients
+    assert report(kind, "zh", without_assessment).incomplete
 
 
 # ---------------------------------------------------------------------- user text is data

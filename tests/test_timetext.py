@@ -94,6 +94,19 @@ def test_today_is_kept_even_if_later_than_now():
     assert parse_time("今天11点", NOW) == datetime(2026, 3, 1, 11, 0, tzinfo=SHANGHAI)
 
 
+MIDNIGHT = datetime(2026, 11, 25, 0, 8, tzinfo=SHANGHAI)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("8:30", "2026-11-24 08:30"), ("今天早上8点", "2026-11-25 08:00"), ("昨天8点", "2026-11-24 08:00"), ("昨天8:30", "2026-11-24 08:30"),
+     ("yesterday 8:30", "2026-11-24 08:30")],
+)
+def test_just_after_midnight_a_bare_clock_time_is_yesterdays_and_an_explicit_today_is_kept(text, expected):
+    """The assessment refuses "今天早上8点" at 00:08 as future and suggests "昨天8点"; both must read as shown."""
+    assert parse_time(text, MIDNIGHT).strftime("%Y-%m-%d %H:%M") == expected
+
+
 def test_now_in_another_zone_is_read_in_beijing_time():
     utc_now = datetime(2026, 2, 28, 17, 0, tzinfo=timezone.utc)  # 01:00 on 1 March in Beijing
     assert parse_time("今天0点", utc_now) == datetime(2026, 3, 1, 0, 0, tzinfo=SHANGHAI)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Callable
 
 from bot import reminders
@@ -60,44 +61,92 @@ class Question:
 # ------------------------------------------------------------------------------------------ typed answers
 YES = ("是", "是的", "对", "有", "涉及", "属于", "yes", "y", "yeah", "yep")
 NO = ("否", "不是", "不", "没有", "无", "不涉及", "不属于", "no", "n", "nope", "none")
-UNSURE = ("不确定", "不知道", "不清楚", "说不准", "不好说", "unsure", "not sure", "dont know", "don't know", "unknown", "?", "？")
+UNSURE = (
+    "不确定", "不太确定", "不知道", "不清楚", "不太清楚", "不晓得", "说不准", "说不好", "不好说",
+    "unsure", "not sure", "not certain", "uncertain", "dont know", "don't know", "i don't know", "i dont know",
+    "idk", "dunno", "no idea", "unknown", "?",
+)
+NONE_WORDS = ("没有", "没", "无", "none", "no", "nope", "zero")  # at a number question: the "none, or below …" button
 BACK_WORDS = ("返回", "返回上一步", "上一步", "后退", "back", "go back", "previous")
 RESTART_WORDS = ("重新评估", "重新开始", "重来", "start over", "restart")
 
 
 def typed(text: str) -> str:
     """How typed answers are compared: width, case, 繁/简 and spacing folded, trailing punctuation dropped."""
-    return " ".join(fold(text).split()).strip("。.!！,，;；")
+    return " ".join(fold(text).replace("’", "'").split()).strip("。.!！,，;；")
 
 
 _MULTIPLIERS = {"万亿": 1e12, "千万": 1e7, "百万": 1e6, "十万": 1e5, "万": 1e4, "亿": 1e8, "千": 1e3, "k": 1e3, "w": 1e4,
                 "thousand": 1e3, "m": 1e6, "million": 1e6, "mn": 1e6, "billion": 1e9, "bn": 1e9, "b": 1e9}
+_UNITS = {
+    "人": "people", "个人": "people", "名": "people", "people": "people", "persons": "people", "person": "people",
+    "users": "people", "individuals": "people",
+    "元": "money", "块": "money", "块钱": "money", "人民币": "money", "元人民币": "money", "yuan": "money", "rmb": "money",
+    "cny": "money",
+    "%": "percent", "percent": "percent",
+}
+_UNIT = "|".join(sorted(map(re.escape, _UNITS), key=len, reverse=True))
 _AMOUNT = re.compile(
     r"^(?:约|大约|大概|超过|至少|近|about|around|over|at least|more than|approximately|~)?\s*"
+    r"(?P<currency>¥|rmb|cny)?\s*"
     r"(?P<n>\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百]+)\s*"
     r"(?P<mult>万亿|千万|百万|十万|万|亿|千|k|w|thousand|million|mn|m|billion|bn|b)?\s*"
-    r"(?:多)?(?P<unit>人|个人|名|元|块|块钱|人民币|yuan|rmb|cny|people|persons|users|%|percent)?$"
+    rf"(?:多)?(?P<unit>{_UNIT})?$"
 )
 
 
-def parse_amount(text: str) -> float | None:
-    """'120万' → 1200000, '1.2亿元' → 120000000, '5,000,000' → 5000000, '50k' → 50000, '35%' → 35."""
+@dataclass(frozen=True)
+class Amount:
+    value: float
+    unit: str | None  # "people", "money", "percent", or None for a bare number
+
+
+def read_amount(text: str) -> Amount | None:
+    """'120万人' → 1200000 people, '¥1.2亿' → 120000000 money, '50k' → 50000 (no unit), '35%' → 35 percent.
+
+    The unit is kept so that a question counted in people can refuse a sum of money, and the other way round.
+    """
     folded = typed(text).replace(",", "")
     match = _AMOUNT.match(folded)
     if not match:
         percent = re.fullmatch(r"百分之([零〇一二两三四五六七八九十百]+)", folded)
         value = chinese_number(percent[1]) if percent else None
-        return int(value) if value is not None else None
+        return Amount(int(value), "percent") if value is not None else None
     number = float(match["n"]) if match["n"][0].isdigit() else chinese_number(match["n"])
-    if number is None:
+    unit = _UNITS.get(match["unit"] or "")
+    if number is None or (match["currency"] and unit not in (None, "money")):
         return None
     value = number * _MULTIPLIERS.get(match["mult"] or "", 1)
-    return int(value) if value.is_integer() else value
+    return Amount(int(value) if value.is_integer() else value, "money" if match["currency"] else unit)
 
 
-def _amount(text: str, ctx: Ctx) -> Any:
-    value = parse_amount(text)
-    return UNKNOWN if value is None else value
+def parse_amount(text: str) -> float | None:
+    """The number in a typed amount, whatever its unit: '120万' → 1200000, '1.2亿元' → 120000000, '35%' → 35."""
+    amount = read_amount(text)
+    return None if amount is None else amount.value
+
+
+@dataclass(frozen=True)
+class Refused:
+    """A typed answer that reads as an answer but cannot stand; `text` ({"zh", "en"}) says why."""
+
+    text: dict[str, str]
+
+
+def _counted(unit: str) -> Callable[[str, Ctx], Any]:
+    """Typed amounts for a question counted in `unit`: a bare number is taken in that unit; a number in
+    another unit ("5000万元" asked for people) is refused, never converted."""
+
+    def parse(text: str, ctx: Ctx) -> Any:
+        amount = read_amount(text)
+        if amount is None:
+            return UNKNOWN
+        if amount.unit not in (None, unit):
+            wrong = TEXTS["wrong_unit"]
+            return Refused({lang: wrong[lang].format(wanted=UNIT_NAMES[unit][lang], given=UNIT_NAMES[amount.unit][lang]) for lang in wrong})
+        return amount.value
+
+    return parse
 
 
 def _minutes(text: str, ctx: Ctx) -> Any:
@@ -112,11 +161,6 @@ def _hours(text: str, ctx: Ctx) -> Any:
     minutes = parse_duration(text)
     if minutes is not None:
         return int(minutes // 60) if minutes % 60 == 0 else minutes / 60
-    value = parse_amount(text)
-    return UNKNOWN if value is None else value
-
-
-def _percent(text: str, ctx: Ctx) -> Any:
     value = parse_amount(text)
     return UNKNOWN if value is None else value
 
@@ -224,7 +268,7 @@ _add(
         ),
         tuple(Option(LEVEL_NAMES[level], level, level, _level_words(level)) for level in reversed(LEVELS))
         + (
-            Option(_label("帮我分级", "Help me grade"), "grade", "grade", ("不确定", "不知道", "不清楚", "unsure", "not sure", "dont know", "don't know", "unknown")),
+            Option(_label("帮我分级", "Help me grade"), "grade", "grade", UNSURE),
             Option(_label("不分级，从严", "Skip, assume the worst"), "skip", None, ("跳过", "skip")),
         ),
         store=_store_level,
@@ -275,13 +319,14 @@ _add(
 
 
 def _tiers(key: str, options: list[tuple[str, str, Any]], unit_parse: Callable[[str, Ctx], Any], text: dict[str, str]) -> None:
-    """A numeric grading question: buttons for the thresholds ('≥ X' stores X), typed numbers too."""
-    buttons = tuple(Option(_label(zh, en), str(token), token, ()) for zh, en, token in options)
+    """A numeric grading question: buttons for the thresholds ('≥ X' stores X), typed numbers too; "没有"
+    selects the "none, or below …" button (the one that stores 0)."""
+    buttons = tuple(Option(_label(zh, en), str(token), token, NONE_WORDS if token == 0 else ()) for zh, en, token in options)
     _add(
         Question(
             "g." + key,
             text,
-            buttons + (Option(_label("不确定", "Not sure"), "unsure", None, UNSURE),),
+            buttons + (NOT_SURE,),
             parse=unit_parse,
             store=_grading(key),
             keys=("grading." + key,),
@@ -293,14 +338,14 @@ _tiers(
     "personal_info_people",
     [("1亿人以上", "100 million or more", 100_000_000), ("1000万人以上", "10 million or more", 10_000_000),
      ("100万人以上", "1 million or more", 1_000_000), ("没有或不到100万人", "None, or under 1 million", 0)],
-    _amount,
+    _counted("people"),
     _label("有多少人的个人信息被泄露（或可能被泄露）？可直接输入人数，如“120万”。", "How many people's personal information leaked (or may have)? You can type a number, e.g. \"1.2 million\"."),
 )
 _tiers(
     "direct_loss_yuan",
     [("1亿元以上", "100 million yuan or more", 100_000_000), ("2000万元以上", "20 million yuan or more", 20_000_000),
      ("500万元以上", "5 million yuan or more", 5_000_000), ("没有或不到500万元", "None, or under 5 million", 0)],
-    _amount,
+    _counted("money"),
     _label("直接经济损失大约多少？可直接输入金额，如“600万”。", "Roughly how large is the direct economic loss? You can type an amount, e.g. \"6 million\"."),
 )
 _add(
@@ -339,7 +384,7 @@ _tiers(
     "people_services_affected",
     [("1000万人以上", "10 million or more", 10_000_000), ("100万人以上", "1 million or more", 1_000_000),
      ("10万人以上", "100,000 or more", 100_000), ("没有或不到10万人", "None, or under 100,000", 0)],
-    _amount,
+    _counted("people"),
     _label("有多少人的水、电、气、油、供暖、交通等生活服务受到影响？可直接输入人数。", "How many people's water, power, gas, oil, heating, transport or similar services were affected? You can type a number."),
 )
 _add(
@@ -389,7 +434,7 @@ _add(
 _tiers(
     "population_share_pct",
     [("50%以上", "50% or more", 50), ("30%以上", "30% or more", 30), ("10%以上", "10% or more", 10), ("不到10%", "Under 10%", 0)],
-    _percent,
+    _counted("percent"),
     _label("受影响人口约占该地区人口的百分之多少？可直接输入，如“35%”。", "Roughly what share of that region's population was affected? You can type it, e.g. \"35%\"."),
 )
 
@@ -430,6 +475,13 @@ TEXTS = {
     "graded_general": _label("分级结果：一般（未达到较大级别的任何指标）。", "Grading result: general (no relatively-major criterion is met)."),
     "current": _label("目前的回答：{answer}", "Current answer: {answer}"),
     "future": _label("这个时间（{time}）晚于现在（{now}），请输入已经过去的时间。", "That time ({time}) is later than now ({now}); please give a time already past."),
+    "yesterday": _label("如果指的是昨天，请输入“昨天{clock}”。", " If you meant yesterday, type \"yesterday {clock}\"."),
+    "recorded_discovered_at": _label("已记录发现时间：{time}（北京时间）", "Discovery time recorded: {time} (Beijing time)"),
+    "recorded_handling_ended_at": _label("已记录处置结束时间：{time}（北京时间）", "Handling end recorded: {time} (Beijing time)"),
+    "wrong_unit": _label(
+        "这一问问的是{wanted}，你输入的是{given}。请重新输入，或点下面的按钮。",
+        "This question asks for {wanted}, and you typed {given}. Please type it again, or press a button.",
+    ),
     "before_discovery": _label("处置结束时间（{time}）早于发现时间（{discovered}），请核对。", "Handling cannot end ({time}) before the incident was discovered ({discovered}); please check."),
     "percent": _label("比例应在0到100之间。", "A share must be between 0 and 100."),
     "summary_head": _label("评估结果", "Assessment"),
@@ -441,6 +493,11 @@ TEXTS = {
     "change_level": _label("改：级别", "Change: level"),
     "change_discovered_at": _label("改：发现时间", "Change: time"),
     "change_handling_ended_at": _label("处置已结束", "Handling has ended"),
+}
+UNIT_NAMES = {
+    "people": _label("人数", "a number of people"),
+    "money": _label("金额", "an amount of money"),
+    "percent": _label("比例（%）", "a share (%)"),
 }
 ANSWER_WORDS = {True: _label("是", "yes"), False: _label("否", "no"), None: _label("不确定", "not sure")}
 
@@ -487,6 +544,8 @@ class AssessFlow:
         if question.parse is None:
             return None
         value = question.parse(text, ctx)
+        if isinstance(value, Refused):
+            return self._ask(state, ctx, [pick(value.text, ctx.lang)])
         return None if value is UNKNOWN else self._answer(state, question, value, ctx)
 
     # -------------------------------------------------------------------------------------- buttons
@@ -525,10 +584,12 @@ class AssessFlow:
         if problem:
             return self._ask(state, ctx, [problem])
         (question.store or _plain(question.step))(answers, value)
-        return self._advance(state, ctx)
+        return self._advance(state, ctx, _recorded(question, value, ctx.lang))
 
-    def _advance(self, state: ChatState, ctx: Ctx) -> list[Reply]:
+    def _advance(self, state: ChatState, ctx: Ctx, notes: list[str] | None = None) -> list[Reply]:
+        """Move to the next question (or the summary); `notes` open the next message."""
         data = state.flows[NAME]
+        notes = list(notes or [])
         following = next_step(data["answers"])
         graded = data["step"].startswith("g.") and not following.startswith("g.")
         if following != data["step"]:
@@ -536,8 +597,10 @@ class AssessFlow:
             data["step"] = following
             data["result"] = None
         if following == DONE:
-            return self._summary(state, ctx)
-        return self._ask(state, ctx, [_grading_outcome(data["answers"]["grading"], ctx.lang)] if graded else [])
+            return self._summary(state, ctx, notes)
+        if graded:
+            notes.append(_grading_outcome(data["answers"]["grading"], ctx.lang))
+        return self._ask(state, ctx, notes)
 
     def _back(self, state: ChatState, ctx: Ctx) -> list[Reply]:
         data = state.flows[NAME]
@@ -589,13 +652,17 @@ class AssessFlow:
             buttons.append(Button(pick(TEXTS["back"], lang), f"{NAME}:back"))
         return [Reply("\n".join(lines), buttons)]
 
-    def _summary(self, state: ChatState, ctx: Ctx) -> list[Reply]:
+    def _summary(self, state: ChatState, ctx: Ctx, notes: list[str] | None = None) -> list[Reply]:
         data = state.flows[NAME]
         data["result"] = assess(data["answers"], ctx.now, ctx.lang)
         lang = ctx.lang
-        text = f"{pick(TEXTS['summary_head'], lang)}\n\n{describe(data['result'], ctx.now, lang)}"
+        discovered = data["answers"].get("discovered_at")
+        shown = describe(data["result"], ctx.now, lang, discovered=parse_iso(discovered) if discovered else None)
+        text = "\n".join([*(notes or []), pick(TEXTS["summary_head"], lang)]) + f"\n\n{shown}"
         buttons = [Button(pick(TEXTS["draft"], lang), "report:start")]
-        if reminders.upcoming(data["result"], ctx.now):
+        if state.reminders:
+            buttons.append(Button(pick(reminders.TEXTS["cancel"], lang), "remind:off"))
+        elif reminders.upcoming(data["result"], ctx.now):
             buttons.append(Button(pick(TEXTS["remind"], lang), "remind:on"))
         changes = ("cii", "central_state_organ", "level", "discovered_at", "handling_ended_at")
         buttons += [Button(pick(TEXTS[f"change_{step}"], lang), f"{NAME}:change:{step}") for step in changes]
@@ -652,7 +719,7 @@ def _check(question: Question, value: Any, answers: dict[str, Any], ctx: Ctx) ->
     if question.step in ("discovered_at", "handling_ended_at") and isinstance(value, str):
         moment = parse_iso(value)
         if moment > ctx.now:
-            return pick(TEXTS["future"], ctx.lang).format(time=clock(moment), now=clock(ctx.now))
+            return _future(moment, ctx)
         discovered = answers.get("discovered_at")
         if question.step == "handling_ended_at" and discovered and moment < parse_iso(discovered):
             return pick(TEXTS["before_discovery"], ctx.lang).format(time=clock(moment), discovered=clock(parse_iso(discovered)))
@@ -662,6 +729,22 @@ def _check(question: Question, value: Any, answers: dict[str, Any], ctx: Ctx) ->
     if question.step == "g.population_share_pct" and isinstance(value, (int, float)) and value > 100:
         return pick(TEXTS["percent"], ctx.lang)
     return None
+
+
+def _future(moment: datetime, ctx: Ctx) -> str:
+    """Why a future time is refused; for a time later today ("今天早上8点" just after midnight), how to say yesterday's."""
+    text = pick(TEXTS["future"], ctx.lang).format(time=clock(moment), now=clock(ctx.now))
+    if moment.date() != ctx.now.date():
+        return text
+    said = f"{moment.hour}点" if ctx.lang == "zh" and moment.minute == 0 else f"{moment.hour}:{moment.minute:02d}"
+    return text + pick(TEXTS["yesterday"], ctx.lang).format(clock=said)
+
+
+def _recorded(question: Question, value: Any, lang: str) -> list[str]:
+    """The time just accepted, said back at once so that a misread ("8:30" taken as yesterday's) is caught."""
+    if question.step not in ("discovered_at", "handling_ended_at") or not isinstance(value, str):
+        return []
+    return [pick(TEXTS[f"recorded_{question.step}"], lang).format(time=clock(parse_iso(value)))]
 
 
 def _grading_outcome(grading: dict[str, Any], lang: str) -> str:

@@ -1,15 +1,18 @@
 """The report conversation: draft an initial, supplementary or summary report one item at a time.
 
 It starts from what the chat already knows (the assessment's answers and result), asks each remaining item in
-the order of the report, lets every item be skipped ("later" — the report marks it 待补报), shows a preview
-that can be corrected item by item (by number or by name), and ends with the text and the .docx/.txt files.
+the order of the report, lets every item be skipped ("later", by button or in words such as 稍后, 跳过, tbd —
+the report marks it 待补报) and any question go back to the item before, shows a preview that can be
+corrected item by item (by name there; by number or name in the edit menu, whose buttons carry the numbers),
+and ends with the text and the .docx/.txt files.
 
 The draft lives in state.flows["report"] as plain JSON:
     {"kind": "initial"|"supplement"|"summary"|None, "facts": {…the `report` contract's keys…},
      "skipped": [question keys], "step": str}
 Steps: "choose" (a draft exists: continue, switch kind, start over), "kind", a question key ("cause",
 "ransom.amount", …), "preview", "edit" (pick an item), "edit:<section number>" (pick a field), "done".
-A typed answer that ends with a question mark is taken as a question for the knowledge base instead.
+A typed answer that ends with a question mark is taken as a question for the knowledge base instead. Times
+(and the ransom date) are of things past: one after now is refused and the item asked again.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from datetime import date
 from typing import Any
 
 from bot.flows import Ctx
+from bot.flows.assess import BACK_WORDS, typed
 from bot.i18n import pick
 from bot.knowledge.normalize import fold
 from bot.model import Button, ChatState, FileOut, Reply
@@ -50,8 +54,8 @@ QUESTIONS: dict[str, dict[str, str]] = {
         "en": "When did you discover (learn of) the incident? (e.g. \"2026-03-01 09:30\", \"30 minutes ago\", \"now\")",
     },
     "occurred_at": {
-        "zh": "事件大约什么时候发生？（格式同上）",
-        "en": "When did the incident happen, roughly? (same formats)",
+        "zh": "事件大约什么时候发生？（如“今天9点”“2026-03-01 09:00”）",
+        "en": "When did the incident happen, roughly? (e.g. \"today 9:00\", \"2026-03-01 09:00\")",
     },
     "location": {"zh": "事件发生在什么地点？（机房、城市、云服务区域等）", "en": "Where did it happen? (site, city, cloud region …)"},
     "type": {"zh": "事件属于什么类型？请点选，或直接输入。", "en": "What type of incident is it? Pick one or type it."},
@@ -103,20 +107,28 @@ TEXTS = {
     },
     "current": {"zh": "当前：{value}", "en": "Now: {value}"},
     "type_other": {"zh": "请直接输入事件类型。", "en": "Type the kind of incident."},
+    "notes": {"zh": "供你参考（不写入报告）：", "en": "For you (not part of the report):"},
     "preview": {
-        "zh": "以上为预览。确认无误请点“确认生成”；要修改某一项，输入它的编号或名称（如“4”或“原因”）。",
-        "en": "That is the preview. Press \"Finish\" if it is right; to change an item, type its number or name (e.g. \"4\" or \"cause\").",
+        "zh": "以上为预览。确认无误请点“确认生成”；要修改，点“修改”选择要改的项，或直接输入项目名称（如“原因”）。",
+        "en": "That is the preview. Press \"Finish\" if it is right; to change something, press \"Edit\" and pick the item, or type the item's name (e.g. \"cause\").",
     },
     "edit": {"zh": "要修改哪一项？点选，或输入编号或名称。", "en": "Which item do you want to change? Pick it, or type its number or name."},
     "edit_section": {"zh": "第{number}项包括以下内容，要修改哪一个？", "en": "Item {number} holds these; which one do you want to change?"},
     "done": {
-        "zh": "报告已生成：.docx 用于打印、盖章或作附件，.txt 可粘贴到邮件正文或网页表单。标注“待补报”的事项查明后请及时补报：输入 /report 即可据此起草续报。",
-        "en": "Your report is ready: the .docx to print, stamp or attach, the .txt to paste into an email or a web form. Supplement the items marked \"to be supplemented\" promptly once known: type /report to build a supplementary report on this one. Chinese authorities expect Chinese: /lang zh, then /report → Continue → Finish gives the Chinese version.",
+        "zh": "报告已生成：.docx 用于打印、盖章或作附件，.txt 可粘贴到邮件正文或网页表单。",
+        "en": "Your report is ready: the .docx to print, stamp or attach, the .txt to paste into an email or a web form. Chinese authorities expect Chinese: /lang zh, then /report → Continue → Finish gives the Chinese version.",
     },
+    "done_missing": {
+        "zh": "标注“待补报”的事项查明后请及时补报：输入 /report 即可据此起草续报。",
+        "en": "Supplement the items marked \"to be supplemented\" promptly once known: type /report to build a supplementary report on this one.",
+    },
+    "future": {"zh": "这个时间（{time}）晚于现在（{now}），请输入已经过去的时间。", "en": "That time ({time}) is later than now ({now}); please give a time already past."},
+    "first": {"zh": "已经是第一项了。", "en": "This is the first item."},
     "invalid": {"zh": "报告无法生成：{error}", "en": "The report cannot be rendered: {error}"},
 }
 BUTTONS = {
     "later": {"zh": "稍后补充", "en": "Later"},
+    "back": {"zh": "返回上一步", "en": "Back"},
     "keep": {"zh": "保持不变", "en": "Keep"},
     "preview": {"zh": "预览", "en": "Preview"},
     "finish": {"zh": "确认生成", "en": "Finish"},
@@ -137,6 +149,10 @@ INCIDENT_TYPES = {
     "outage": {"zh": "系统故障", "en": "System failure"},
     "other": {"zh": "其他", "en": "Other"},
 }
+# Typed instead of an answer, in either language: skip the item like the "Later" button (folded, as typed() gives).
+SKIP_WORDS = frozenset(
+    ("稍后", "稍后补充", "稍后再说", "以后再说", "跳过", "先跳过", "暂不清楚", "待补报", "later", "skip", "tbd", "n/a", "unknown", "to be supplemented")
+)
 EDIT_WORDS = re.compile(r"^(?:(?:修改|更改|更正|改|编辑|edit|change|fix)\s*)?(?:第|item|no\.?)?\s*")
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 PHONE = re.compile(r"\+?\d[\d\s()-]{5,}\d")
@@ -201,9 +217,16 @@ class ReportFlow:
             return self._edit_target(state, draft, text, ctx)
         if step in ("choose", "kind", "done") or text.rstrip().endswith(("?", "？")):
             return None
+        if typed(text) in SKIP_WORDS:
+            return self._skip(state, draft, ctx)
+        if typed(text) in BACK_WORDS:
+            return self._back(state, draft, ctx)
         value = _parse_answer(step, text, ctx)
         if value is None:
             return None
+        problem = _problem(step, value, ctx)
+        if problem is not None:
+            return [self._question(draft, step, ctx, note=problem)]
         _store(draft["facts"], step, value)
         if step in draft["skipped"]:
             draft["skipped"].remove(step)
@@ -225,9 +248,9 @@ class ReportFlow:
         if verb == "continue":
             return self._next(state, draft, ctx)
         if verb == "skip" and draft["step"] in _all_questions(draft):
-            _clear(draft["facts"], draft["step"])
-            draft["skipped"].append(draft["step"])
-            return self._next(state, draft, ctx)
+            return self._skip(state, draft, ctx)
+        if verb == "back" and draft["step"] in _all_questions(draft):
+            return self._back(state, draft, ctx)
         if verb == "keep" and draft["step"] in _all_questions(draft):
             return self._next(state, draft, ctx)
         if verb == "type" and argument in INCIDENT_TYPES and draft["step"] == "type":
@@ -273,6 +296,20 @@ class ReportFlow:
         draft["step"] = key
         return self.prompt(state, ctx)
 
+    def _skip(self, state: ChatState, draft: dict[str, Any], ctx: Ctx) -> list[Reply]:
+        """"Later": the item is left empty (the report marks it 待补报) and the next open one is asked."""
+        _clear(draft["facts"], draft["step"])
+        if draft["step"] not in draft["skipped"]:
+            draft["skipped"].append(draft["step"])
+        return self._next(state, draft, ctx)
+
+    def _back(self, state: ChatState, draft: dict[str, Any], ctx: Ctx) -> list[Reply]:
+        """The item before the current one in report order, shown with its value (kept unless changed)."""
+        previous = _previous(draft, draft["step"])
+        if previous is None:
+            return [self._question(draft, draft["step"], ctx, note=pick(TEXTS["first"], ctx.lang))]
+        return self._ask(state, draft, previous, ctx)
+
     def _edit_section(self, state: ChatState, draft: dict[str, Any], spec: SectionSpec, ctx: Ctx) -> list[Reply]:
         keys = _section_questions(draft, spec)
         if len(keys) == 1:
@@ -292,9 +329,9 @@ class ReportFlow:
         spec = next((s for s in SECTIONS[draft["kind"]] if target in {fold(v) for v in s.short.values()}), None)
         return self._edit_section(state, draft, spec, ctx) if spec else None
 
-    def _question(self, draft: dict[str, Any], key: str, ctx: Ctx) -> Reply:
+    def _question(self, draft: dict[str, Any], key: str, ctx: Ctx, note: str | None = None) -> Reply:
         lang = ctx.lang
-        lines = []
+        lines = [note] if note else []
         current = _current(draft, key, ctx)
         if current is not None:
             lines.append(pick(TEXTS["current"], lang).format(value=current))
@@ -302,12 +339,17 @@ class ReportFlow:
         return Reply("\n".join(lines), _question_buttons(draft, key, lang, choices=True))
 
     def _preview(self, draft: dict[str, Any], ctx: Ctx) -> list[Reply]:
+        """The report as it will be sent, then (outside it) the notes meant for the user only, then the question."""
         try:
-            text = render_text(_report(draft, ctx), "md")
+            report = _report(draft, ctx)
         except FactsError as error:
             return self._invalid(error, ctx)
+        parts = [render_text(report, "md").rstrip()]
+        if report.notes:
+            parts.append("\n".join([pick(TEXTS["notes"], ctx.lang), *(f"- {note}" for note in report.notes)]))
+        parts.append(pick(TEXTS["preview"], ctx.lang))
         buttons = [Button(pick(BUTTONS["finish"], ctx.lang), f"{NAME}:finish"), Button(pick(BUTTONS["edit"], ctx.lang), f"{NAME}:edit")]
-        return [Reply(text.rstrip() + "\n\n" + pick(TEXTS["preview"], ctx.lang), buttons)]
+        return [Reply("\n\n".join(parts), buttons)]
 
     def _invalid(self, error: FactsError, ctx: Ctx) -> list[Reply]:
         """Facts that do not add up (e.g. handling ended before discovery): say so and offer to edit."""
@@ -329,7 +371,10 @@ class ReportFlow:
         buttons = [Button(pick(BUTTONS["edit"], lang), f"{NAME}:edit")]
         if draft["kind"] == "initial":
             buttons.append(Button(pick(KIND_BUTTONS["supplement"], lang), f"{NAME}:kind:supplement"))
-        return [Reply(render_text(report, "md"), files=files), Reply(pick(TEXTS["done"], lang), buttons)]
+        done = pick(TEXTS["done"], lang)
+        if report.incomplete:
+            done += "\n" + pick(TEXTS["done_missing"], lang)
+        return [Reply(render_text(report, "md"), files=files), Reply(done, buttons)]
 
 
 # ---------------------------------------------------------------------- the draft's data
@@ -380,6 +425,13 @@ def _all_questions(draft: dict[str, Any]) -> list[str]:
 
 def _open_questions(draft: dict[str, Any]) -> list[str]:
     return [key for key in _questions(draft) if key not in draft["skipped"] and _value(draft["facts"], key) is None]
+
+
+def _previous(draft: dict[str, Any], key: str) -> str | None:
+    """The question before `key` in report order; None for the first (or one outside the order)."""
+    questions = _questions(draft)
+    position = questions.index(key) if key in questions else 0
+    return questions[position - 1] if position > 0 else None
 
 
 def _ransom_applies(facts: dict[str, Any]) -> bool:
@@ -477,6 +529,8 @@ def _question_buttons(draft: dict[str, Any], key: str, lang: str, choices: bool)
         buttons.append(Button(pick(BUTTONS["keep"], lang), f"{NAME}:keep"))
     buttons.append(Button(pick(BUTTONS["later"], lang), f"{NAME}:skip"))
     buttons.append(Button(pick(BUTTONS["preview"], lang), f"{NAME}:preview"))
+    if _previous(draft, key) is not None:
+        buttons.append(Button(pick(BUTTONS["back"], lang), f"{NAME}:back"))
     return buttons
 
 
@@ -501,6 +555,19 @@ def _parse_answer(key: str, text: str, ctx: Ctx) -> Any:
     if field.value_type == "level":
         return LEVEL_ALIASES.get(text) or LEVEL_ALIASES.get(fold(text).replace(" ", "_"))
     return _parse_contact(text)
+
+
+def _problem(key: str, value: Any, ctx: Ctx) -> str | None:
+    """Why a readable answer cannot stand, or None: every time asked (and the ransom date) is of something
+    that has already happened, so one after now is a slip."""
+    if key != "ransom.date" and (key not in FIELDS or FIELDS[key].value_type != "time"):
+        return None
+    if len(value) == 10:  # a ransom date without a time
+        late, shown = date.fromisoformat(value) > ctx.now.date(), value
+    else:
+        moment = parse_iso(value)
+        late, shown = moment > ctx.now, clock(moment)
+    return pick(TEXTS["future"], ctx.lang).format(time=shown, now=clock(ctx.now)) if late else None
 
 
 def _parse_contact(text: str) -> dict[str, str]:

@@ -65,7 +65,9 @@ class Section:
 @dataclass(frozen=True)
 class Report:
     """Everything a template needs. `shown` maps each field key (but ransom, which has its own items) to its
-    display text, None when missing."""
+    display text, None when missing. `notes` are for the person drafting, never rendered: what the assessment
+    assumed and how to send where no channel is listed — the recipient needs only the level, the recipients
+    with their deadlines, and the channels."""
 
     kind: Kind
     lang: str
@@ -80,14 +82,22 @@ class Report:
     reported_at: str
     sections: tuple[Section, ...]
 
+    @property
+    def incomplete(self) -> bool:
+        """Whether anything is shown as the missing marker: an item, or the header's organisation, contact,
+        level or recipients."""
+        header = (self.shown["organization"], self.shown["contact"], self.level)
+        items = (item.value for section in self.sections for item in section.items)
+        return not self.recipients or any(value is None for value in (*header, *items))
+
 
 def build_report(kind: Kind, lang: str, facts: Facts, now: datetime) -> Report:
     """The report of `kind` in `lang`; raises FactsError when the assessment input is invalid."""
     shown = {key: _display(key, facts.get(key), lang) for key in FIELDS if key != "ransom"}
     result = _assess(facts, now, lang) if facts.assessment is not None else None
     duties = [o for o in result["obligations"] if o["by"] == "operator" and o["kind"] in DUTIES[kind]] if result else []
-    # The assumptions explain the initial report's routing (and name its sector and crime lines); later
-    # reports go the same way, so they repeat none of it.
+    # The assumptions explain the initial report's routing (and name its sector and crime lines) to the user;
+    # later reports go the same way, so they repeat none of it.
     notes = list(result["assumptions"]) if result and kind == "initial" else []
     if any(not o["channels"] for o in duties if o["kind"] == DUTIES[kind][0]):
         notes.append(pick(wording.CAVEATS["own_channels"], lang))

@@ -210,7 +210,6 @@ HEADER_LABELS: dict[str, dict[str, str]] = {
     "recipients": {"zh": "报送对象及时限", "en": "Recipients and deadlines"},
     "channels": {"zh": "报送渠道", "en": "Channels"},
     "reported_at": {"zh": "报告时间", "en": "Report time"},
-    "notes": {"zh": "说明", "en": "Notes"},
 }
 
 # Words in an incident type that mark ransomware: the ransom item then appears, marked where still missing.

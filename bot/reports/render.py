@@ -95,8 +95,6 @@ def _header_table(document: DocxDocument, report: Report) -> None:
     if report.channels:
         rows.append((report.labels["channels"], "\n".join(report.channels)))
     rows.append((report.labels["reported_at"], report.reported_at))
-    if report.notes:
-        rows.append((report.labels["notes"], "\n".join(report.notes)))
     table = document.add_table(rows=0, cols=2, style="Table Grid")
     for label, value in rows:
         cells = table.add_row().cells

@@ -26,13 +26,20 @@ HEAD = {
 }
 LABELS = {
     "level": {"zh": "级别", "en": "Level"},
+    "at_least": {"zh": "至少{level}（可能更高）", "en": "at least {level} (possibly higher)"},
     "provisional": {"zh": "（暂定）", "en": " (provisional)"},
     "basis": {"zh": "依据", "en": "Basis"},
+    "discovered": {"zh": "发现时间", "en": "Discovered"},
+    "beijing_time": {"zh": "（北京时间）", "en": " (Beijing time)"},
     "now": {"zh": "现在", "en": "Now"},
     "beijing": {"zh": "（北京时间，下同）", "en": " (Beijing time throughout)"},
     "yours": {"zh": "你要做的：", "en": "What you must do:"},
     "still": {"zh": "仍要做的：", "en": "Still to do:"},
     "then": {"zh": "接下来：", "en": "What follows:"},
+    "nothing": {
+        "zh": "《办法》不要求报告本事件；你已答复不涉嫌违法犯罪、本行业没有专门的报告规定，因此没有列出其他须报告的事项。",
+        "en": "The Measures require no report for this incident; you said no crime is suspected and your sector has no reporting rules of its own, so nothing else is listed.",
+    },
     "upstream": {"zh": "上游（接报部门的责任，供参考）：", "en": "Upstream (the receiving bodies' duties, for reference):"},
     "latest": {"zh": "最晚", "en": "by"},
     "prompt": {"zh": "及时，无固定时限", "en": "promptly, no fixed limit"},
@@ -48,17 +55,20 @@ LABELS = {
 LATER_KINDS = ("supplement", "summary")
 
 
-def describe(result: dict[str, Any], now: datetime, lang: str) -> str:
-    """The whole assessment as text; deadlines as 'YYYY-MM-DD HH:MM' with the time left (or overdue)."""
+def describe(result: dict[str, Any], now: datetime, lang: str, discovered: datetime | None = None) -> str:
+    """The whole assessment as text; deadlines as 'YYYY-MM-DD HH:MM' with the time left (or overdue).
+
+    `discovered`, the moment the deadlines run from, is shown when given, so that a misread time is seen.
+    """
     now = to_shanghai(now)
     sep = "：" if lang == "zh" else ": "
-    lines = [_head(result, lang)]
-    level = wording.level_name(result["level"], lang)
-    if result["provisional"]:
-        level += pick(LABELS["provisional"], lang)
-    lines.append(f"{pick(LABELS['level'], lang)}{sep}{level}")
+    lines = [_head(result, lang), f"{pick(LABELS['level'], lang)}{sep}{_level(result, lang)}"]
     lines += [f"  {pick(LABELS['basis'], lang)}{sep}{basis}" for basis in result["level_basis"]]
+    if discovered is not None:
+        lines.append(f"{pick(LABELS['discovered'], lang)}{sep}{clock(to_shanghai(discovered))}{pick(LABELS['beijing_time'], lang)}")
     lines.append(f"{pick(LABELS['now'], lang)}{sep}{clock(now)}{pick(LABELS['beijing'], lang)}")
+    if not result["must_report"] and not result["obligations"]:
+        lines += ["", pick(LABELS["nothing"], lang)]
 
     own = [o for o in result["obligations"] if o["by"] == "operator" and o["kind"] not in LATER_KINDS]
     later = [o for o in result["obligations"] if o["by"] == "operator" and o["kind"] in LATER_KINDS]
@@ -82,6 +92,14 @@ def describe(result: dict[str, Any], now: datetime, lang: str) -> str:
     lines += ["", f"{pick(LABELS['sources'], lang)}{sep}{names}"]
     lines.append(wording.official_text_line(lang))
     return "\n".join(lines)
+
+
+def _level(result: dict[str, Any], lang: str) -> str:
+    """'较大', '至少较大（可能更高）' when unknown criteria could lift it, '…（暂定）' on unconfirmed figures."""
+    level = wording.level_name(result["level"], lang)
+    if result["level"] and wording.level_may_be_higher(result["assumptions"]):
+        level = pick(LABELS["at_least"], lang).format(level=level)
+    return level + (pick(LABELS["provisional"], lang) if result["provisional"] else "")
 
 
 def _head(result: dict[str, Any], lang: str) -> str:

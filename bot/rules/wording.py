@@ -6,8 +6,8 @@ show an assessment the same way.
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
-
 from typing import Any
 
 from bot.i18n import pick
@@ -101,8 +101,8 @@ CAVEATS = {
         "en": "A summary report is due within 30 days after handling ends, through the same channel; handling has not ended (or its end was not given), so its deadline is not set yet.",
     },
     "general_not_reportable": {
-        "zh": "《办法》只要求报告较大以上事件，一般事件无需按《办法》报告；但行业规定和涉嫌违法犯罪仍可能要求报告（见所列义务）。",
-        "en": "The Measures require reports only for relatively major incidents and above, so a general incident need not be reported under them; your sector's rules and a suspected crime may still require a report (see the duties listed).",
+        "zh": "《办法》只要求报告较大以上事件，一般事件无需按《办法》报告；行业规定或涉嫌违法犯罪另有报告要求的，仍须照办。",
+        "en": "The Measures require reports only for relatively major incidents and above, so a general incident need not be reported under them; a report your sector's rules or a suspected crime call for is still due.",
     },
     "qualitative": {
         "zh": "分级指南还列有定性情形（系统损失的严重程度、网页被篡改传播违法有害信息、对国家安全、社会秩序、经济建设和公众利益的其他威胁）；如有，级别可能更高。",
@@ -134,6 +134,17 @@ BASIS = {
         "en": "none of the known answers meets a relatively-major criterion; the others are unknown",
     },
 }
+
+
+# assess() says "the level may be higher" only in this assumption; describe() reads it back, in either language.
+_MAY_BE_HIGHER = re.compile(
+    "|".join(".+".join(map(re.escape, re.split(r"\{\w+\}", text))) for text in ASSUMPTIONS["criteria_unknown_higher"].values())
+)
+
+
+def level_may_be_higher(assumptions: list[str]) -> bool:
+    """Whether the assumptions say unknown grading criteria could lift the level found (so it is "at least")."""
+    return any(_MAY_BE_HIGHER.fullmatch(assumption) for assumption in assumptions)
 
 
 def level_name(level: str | None, lang: str) -> str:
