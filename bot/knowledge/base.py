@@ -1,11 +1,14 @@
 """Loading faq/ and answering from it.
 
 Matching works on the normalized form of the question (see normalize.py): TF-IDF cosine over concept tokens,
-Chinese character bigrams and English words, scored against every phrasing of every entry, with rapidfuzz
-closing the gap for typos (a misspelt English word is mapped to the nearest known word; a whole question is
-also compared with each phrasing by rapidfuzz's ratio). An entry's `keywords` (canonical concepts) add a bonus
-when the question names them: this is how a channel name routes to that channel and a reporter type to its
-time limit. Below the threshold the answer is "not covered", with suggestions, never a guess.
+Chinese character bigrams and English words, scored against every phrasing of every entry and against each
+entry's phrasings taken together (long questions touch several), with rapidfuzz closing the gap for typos (a
+misspelt English word is mapped to the nearest known word; a whole question is also compared with each
+phrasing by rapidfuzz's ratio). Concepts a phrasing and the question do not share cost a little; an entry's
+`keywords` (canonical concepts) add a bonus when the question names them: this is how a channel name routes to
+that channel and a reporter type to its time limit. Out-of-scope subjects, the seed's spam, and one-word
+questions without a clear target are refused first. Below the threshold the answer is "not covered", with
+suggestions, never a guess.
 """
 
 from __future__ import annotations
@@ -16,8 +19,6 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-
-
 
 from bot.i18n import LANGS, detect_lang, pick
 from bot.knowledge.normalize import CONCEPT_BASE, Normalizer, PhraseTable, fold, is_concept, words
