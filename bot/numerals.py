@@ -7,10 +7,12 @@ them on digits.
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 _DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _SIZES = {"十": 10, "百": 100, "千": 1000}
 # A numeral with a size character (十, 百, 千) or followed by 万/亿: '一般', '第一时间' and '三天' stay as they are.
+_MAGNITUDE = re.compile(r"(?<![\d.])(?P<n>\d+(?:\.\d+)?)\s*(?P<unit>million|billion)\b", re.IGNORECASE)
 _IN_TEXT = re.compile(r"[零〇一二两三四五六七八九十百千]*[十百千][零〇一二两三四五六七八九十百千]*|[零〇一二两三四五六七八九]+(?=[万亿])")
 
 
@@ -34,10 +36,17 @@ def chinese_number(text: str) -> float | None:
 
 
 def arabic_numbers(text: str) -> str:
-    """Chinese numerals in a text written as digits ('损失五百万元' → '损失500万元'); others left alone."""
+    """Numbers written the way the knowledge base writes them: Chinese numerals as digits ('损失五百万元' →
+    '损失500万元') and English magnitudes in 万/亿 ('12 million' → '1200万'); other text left alone."""
 
     def convert(match: re.Match[str]) -> str:
         value = chinese_number(match.group(0))
         return match.group(0) if value is None else str(int(value))
 
-    return _IN_TEXT.sub(convert, text)
+    def magnitude(match: re.Match[str]) -> str:
+        value = Decimal(match["n"]) * (10**6 if match["unit"].lower() == "million" else 10**9)
+        size, unit = (10**8, "亿") if value >= 10**8 else (10**4, "万")
+        digits = f"{value / size:f}"
+        return (digits.rstrip("0").rstrip(".") if "." in digits else digits) + unit
+
+    return _MAGNITUDE.sub(magnitude, _IN_TEXT.sub(convert, text))

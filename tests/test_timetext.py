@@ -133,7 +133,8 @@ def test_chinese_numbers(text, value):
 @pytest.mark.parametrize(
     ("text", "written"),
     [("损失五百万元", "损失500万元"), ("两千五百万", "2500万"), ("一亿人", "1亿人"), ("一般事件", "一般事件"),
-     ("第一时间", "第一时间"), ("三天后", "三天后"), ("十四条", "14条")],
+     ("第一时间", "第一时间"), ("三天后", "三天后"), ("十四条", "14条"), ("12 million people", "1200万 people"),
+     ("100 million", "1亿"), ("2.5 Million yuan", "250万 yuan"), ("a million", "a million")],
 )
 def test_numerals_in_a_text(text, written):
     assert arabic_numbers(text) == written
