@@ -174,5 +174,6 @@ class Engine:
         return [Button(pick(label, lang), data) for label, data in texts.MENU]
 
     def _topics(self, lang: str) -> list[Button]:
-        topics = dict.fromkeys(entry.topic for entry in self.kb.entries)
-        return [Button(pick(texts.TOPIC_NAMES.get(t, {"zh": t}), lang), f"topic:{t}") for t in topics]
+        present = dict.fromkeys(entry.topic for entry in self.kb.entries)
+        ordered = [t for t in texts.TOPIC_NAMES if t in present] + [t for t in present if t not in texts.TOPIC_NAMES]
+        return [Button(pick(texts.TOPIC_NAMES.get(t, {"zh": t}), lang), f"topic:{t}") for t in ordered]

@@ -5,7 +5,8 @@ Answers to questions live in faq/; flow questions live with their flow.
 
 GREETING = {
     "zh": "你好，欢迎使用网络安全事件报告助手！我依据《国家网络安全事件报告管理办法》（2025年11月1日起施行）帮你判断要不要报、向谁报、最晚几点报，起草报告，并回答相关问题。\n"
-    "出事了？点“评估报告时限”。想找12387报告渠道？点“报告渠道”。也可以直接输入问题。",
+    "出事了？点“评估报告时限”。想找12387报告渠道？点“报告渠道”。也可以直接输入问题。\n"
+    "English? Type /lang en.",
     "en": "Hello, welcome to the incident-reporting assistant! Based on China's National Cybersecurity Incident Reporting "
     "Measures (in force since 1 November 2025) I tell you whether you must report, to whom and by which clock time, "
     "draft the report, and answer your questions.\n"
@@ -22,7 +23,8 @@ MENU = [
 FAQ_TOPICS = {"zh": "请选择一个主题：", "en": "Pick a topic:"}
 TOPIC_PICK = {"zh": "这个主题下的问题：", "en": "Questions on this topic:"}
 
-TOPIC_NAMES = {
+TOPIC_NAMES = {  # also the order of /faq's topic buttons
+    "incident_help": {"zh": "出事了怎么办", "en": "Incident under way"},
     "background": {"zh": "出台背景", "en": "Background"},
     "definition": {"zh": "什么是网络安全事件", "en": "What an incident is"},
     "scope": {"zh": "适用范围与报告主体", "en": "Scope and who reports"},
@@ -35,7 +37,7 @@ TOPIC_NAMES = {
     "penalties": {"zh": "处罚与从轻", "en": "Penalties and leniency"},
     "legal_basis": {"zh": "法律依据", "en": "Legal basis"},
     "related_duties": {"zh": "相关义务（另请注意）", "en": "Related duties (also note)"},
-    "incident_help": {"zh": "出事了怎么办", "en": "Incident under way"},
+    "about": {"zh": "办法概况与原文", "en": "About the Measures"},
 }
 
 RESUME = {

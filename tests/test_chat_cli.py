@@ -98,3 +98,35 @@ def test_bad_command_line_is_a_message_not_a_traceback():
 def test_jsonl_quit_says_goodbye_and_stops():
     out = jsonl(["传真", "/quit", "报告邮箱"])
     assert len(out) == 2 and "再见" in out[1]["messages"][0]["text"]
+
+
+def test_terminal_prints_a_reminder_that_falls_due_while_waiting(monkeypatch, tmp_path):
+    import io
+    import threading
+    from datetime import timedelta
+
+    from bot.model import ChatState
+    from bot.service import BotService
+    from bot.store.memory import MemoryStore
+    from bot.timeutil import now_shanghai
+    from bot.transports import terminal
+
+    monkeypatch.setattr(terminal, "REMINDER_POLL_SECONDS", 0.01)
+    store = MemoryStore()
+    due = (now_shanghai() - timedelta(minutes=1)).isoformat()
+    store.save("t", ChatState(lang="zh", reminders=[{"at": due, "deadline": due, "text": {"zh": "提醒：首报", "en": "x"}}]))
+    out = io.StringIO()
+    chat = terminal.TerminalChat(BotService(store), "t", tmp_path, out)
+    chat.buttons = ["/assess"]
+    stop = threading.Event()
+    worker = threading.Thread(target=chat.remind_while_waiting, args=(stop,))
+    worker.start()
+    for _ in range(200):
+        if "提醒：首报" in out.getvalue():
+            break
+        threading.Event().wait(0.01)
+    stop.set()
+    worker.join(5)
+    assert "提醒：首报" in out.getvalue()
+    assert chat.buttons == ["/assess"]  # the question's numbered buttons still apply
+    assert store.load("t").reminders == []

@@ -12,6 +12,7 @@ import argparse
 import json
 import os
 import sys
+import threading
 import uuid
 from pathlib import Path
 from typing import TextIO
@@ -25,6 +26,7 @@ from bot.transports.files import save_file
 TERMINAL_CHAT_ID = "terminal"
 QUIT = ("/quit", "/exit", "/q")
 BYE = {"zh": "再见！你的对话已保存，下次启动时可以继续。", "en": "Bye! Your conversation is saved; you can continue next time."}
+REMINDER_POLL_SECONDS = 20
 FILE_SAVED = {"zh": "文件已保存：", "en": "File saved: "}
 
 
@@ -60,7 +62,11 @@ def reply_to_json(reply: Reply, files_dir: Path) -> dict:
 
 
 class TerminalChat:
-    """One person at a terminal: shows replies with numbered buttons and maps a typed number to its button."""
+    """One person at a terminal: shows replies with numbered buttons and maps a typed number to its button.
+
+    Reminders that fall due while the person is typing are printed by a background thread (interactive
+    mode) or at the next turn (a pipe); a lock keeps the two from changing the chat's state at once.
+    """
 
     def __init__(self, service: BotService, chat_id: str, files_dir: Path, out: TextIO) -> None:
         self.service = service
@@ -68,9 +74,13 @@ class TerminalChat:
         self.files_dir = files_dir
         self.out = out
         self.buttons: list[str] = []
+        self.lock = threading.Lock()
 
     def show(self, replies: list[Reply]) -> None:
         self.buttons = []
+        self._write(replies)
+
+    def _write(self, replies: list[Reply]) -> None:
         for reply in replies:
             self.out.write("\n" + reply.text.rstrip() + "\n")
             for file in reply.files:
@@ -91,16 +101,29 @@ class TerminalChat:
         text = line.strip()
         if text.isdigit() and 1 <= int(text) <= len(self.buttons):
             text = self.buttons[int(text) - 1]
-        reminders = self.service.due_reminders(self.chat_id)  # a terminal has no timer: remind at the next turn
-        self.show(reminders + self.service.handle(self.chat_id, text))
+        with self.lock:
+            self.show(self.service.due_reminders(self.chat_id) + self.service.handle(self.chat_id, text))
+
+    def remind_while_waiting(self, stop: threading.Event) -> None:
+        """Print due reminders as they fall due, keeping the numbered buttons of the question on screen."""
+        while not stop.wait(REMINDER_POLL_SECONDS):
+            with self.lock:
+                due = self.service.due_reminders(self.chat_id)
+                if due:
+                    self._write([Reply(reply.text) for reply in due])
+                    self.out.write("> ")
+                    self.out.flush()
 
 
 def run_terminal(service: BotService, chat_id: str, files_dir: Path, stdin: TextIO, stdout: TextIO) -> int:
     interactive = stdin.isatty() and stdout.isatty()
     chat = TerminalChat(service, chat_id, files_dir, stdout)
+    stop = threading.Event()
     if interactive:
         _enable_line_editing(default_data_dir() / "history")
     chat.show(service.opening(chat_id))
+    if interactive:
+        threading.Thread(target=chat.remind_while_waiting, args=(stop,), daemon=True).start()
     while True:
         try:
             line = input("> ") if interactive else stdin.readline()
@@ -112,6 +135,7 @@ def run_terminal(service: BotService, chat_id: str, files_dir: Path, stdin: Text
             break
         if line.strip():
             chat.send(line)
+    stop.set()
     stdout.write(pick(BYE, chat.lang()) + "\n")
     return 0
 
