@@ -56,10 +56,11 @@ TEXTS = {
 
 
 def handle(state: ChatState, arg: str, ctx: "Ctx") -> list[Reply]:
-    """The "remind:<arg>" button: "on" or "off"."""
+    """The "remind:<arg>" button: "on" or "off". Its reply takes the place of the summary's buttons, so it
+    carries the assessment's follow-ups again (draft the report, the other reminder button, start over)."""
     if arg == "off":
         state.reminders = []
-        return [Reply(pick(TEXTS["off"], ctx.lang))]
+        return [Reply(pick(TEXTS["off"], ctx.lang), _follow_ups(state, ctx))]
     if arg != "on":
         return [Reply(pick(TEXTS["unknown"], ctx.lang))]
     result = (state.flows.get("assess") or {}).get("result")
@@ -77,8 +78,14 @@ def handle(state: ChatState, arg: str, ctx: "Ctx") -> list[Reply]:
     overdue = _overdue(result, ctx.now, ctx.lang)
     if overdue:
         parts.append(pick(TEXTS["overdue"], ctx.lang).format(items=overdue))
-    buttons = [Button(pick(TEXTS["cancel"], ctx.lang), "remind:off")] if ahead else []
-    return [Reply("\n".join(parts), buttons)]
+    return [Reply("\n".join(parts), _follow_ups(state, ctx))]
+
+
+def _follow_ups(state: ChatState, ctx: "Ctx") -> list[Button]:
+    # Imported here: the assessment flow imports this module for its reminder buttons.
+    from bot.flows.assess import follow_up_buttons
+
+    return follow_up_buttons(state, ctx.lang, ctx.now) if (state.flows.get("assess") or {}).get("result") else []
 
 
 def upcoming(result: dict[str, Any], now: datetime) -> list[tuple[dict[str, Any], datetime, datetime]]:

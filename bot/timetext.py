@@ -1,4 +1,5 @@
-"""Times as people type them in a chat: "现在", "30分钟前", "昨天晚上8点", "03-01 09:00", "2 hours ago", ISO 8601.
+"""Times as people type them in a chat: "现在", "30分钟前", "昨天晚上8点", "03-01 09:00", "25/11 22:00", "2 hours ago",
+"Nov 25 at 10pm", ISO 8601.
 
 parse_time(text, now) reads one such time relative to `now` and returns an aware datetime in Asia/Shanghai
 (a time without an offset is Beijing time), or None when the text is not a time it understands — it never
@@ -47,6 +48,16 @@ _PERIODS = {
 _DAY = "|".join(sorted(map(re.escape, _DAY_WORDS), key=len, reverse=True))
 _PERIOD = "|".join(sorted(map(re.escape, _PERIODS), key=len, reverse=True))
 _DATE = r"(?:(?P<year>\d{4})\s*[-/.年]\s*)?(?P<month>\d{1,2})\s*[-/.月]\s*(?P<dom>\d{1,2})\s*[日号]?"
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_MONTH_NAME = (
+    r"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?"
+    r"|nov(?:ember)?|dec(?:ember)?"
+)
+_ORDINAL = r"(?:st|nd|rd|th)?"
+_EN_DATE = (  # "Nov 25", "November 25th, 2025", "25 Nov"
+    rf"(?:(?P<mname>{_MONTH_NAME})\.?\s*(?P<mdom>\d{{1,2}}){_ORDINAL}|(?P<dmdom>\d{{1,2}}){_ORDINAL}\s*(?P<dmname>{_MONTH_NAME})\.?)"
+    r",?(?:\s*(?P<enyear>\d{4}))?,?"
+)
 _CLOCK = (
     rf"(?P<hour>\d{{1,2}}|{_CN_NUMBER})\s*"
     rf"(?:(?:[:：](?P<minute>\d{{2}})(?:[:：](?P<second>\d{{2}}))?)"
@@ -55,7 +66,7 @@ _CLOCK = (
     r"\s*(?P<ampm>am|pm|a\.m\.?|p\.m\.?)?"
 )
 _ABSOLUTE = re.compile(
-    rf"^(?:(?P<day>{_DAY})|{_DATE})?\s*(?:(?P<period>{_PERIOD})\s*)?(?:at\s+)?{_CLOCK}\s*(?:(?P<period2>{_PERIOD}))?$"
+    rf"^(?:(?P<day>{_DAY})|{_DATE}|{_EN_DATE})?\s*(?:(?P<period>{_PERIOD})\s*)?(?:at\s+)?{_CLOCK}\s*(?:(?P<period2>{_PERIOD}))?$"
 )
 
 
@@ -85,6 +96,23 @@ def _parse(text: str, now: datetime) -> datetime | None:
     if ago is not None:
         return ago
     return _absolute(folded, now)
+
+
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "last week")
+_TIME_WORDS = "|".join(sorted(map(re.escape, [*_DAY_WORDS, *_PERIODS, *_WEEKDAYS, "ago", "midnight", "noon"]), key=len, reverse=True))
+_TIME_LIKE = re.compile(
+    r"\d\s*[:：]\s*\d|\d\s*(?:am|pm|a\.m|p\.m)\b|[\d零〇一二两三四五六七八九十]\s*[点时]|\d\s*[-/.年月]\s*\d"
+    r"|(?:分钟|小时|天)(?:以|之)?前|几个?(?:分钟|小时|天)|前几天|一会儿|不久|(?:星期|礼拜|周)[一二三四五六日天]|上周"
+    rf"|(?<![a-z])(?:{_TIME_WORDS})(?![a-z])|(?<![a-z])(?:{_MONTH_NAME})\.?\s*\d|\d\s*(?:{_MONTH_NAME})(?![a-z])"
+)
+
+
+def looks_like_time(text: object) -> bool:
+    """Whether `text` tries to name a time (a clock, a date, a day or part of it, "… ago"), read or not.
+
+    A chat that cannot read such a text can show how to write a time, instead of taking it for a question.
+    """
+    return isinstance(text, str) and bool(_TIME_LIKE.search(" ".join(unicodedata.normalize("NFKC", text).lower().split())))
 
 
 def parse_duration(text: object) -> float | None:
@@ -137,16 +165,31 @@ def _absolute(text: str, now: datetime) -> datetime | None:
     if hour is None or not (0 <= minute <= 59 and 0 <= second <= 59):
         return None
     day_offset = _DAY_WORDS[match["day"]][0] if match["day"] else 0
-    if match["month"]:
-        year = int(match["year"]) if match["year"] else now.year
-        moment = now.replace(year=year, month=int(match["month"]), day=int(match["dom"]), hour=hour, minute=minute, second=second, microsecond=0)
-        if not match["year"] and moment > now:
-            moment = moment.replace(year=year - 1)
+    date = _date(match)
+    if date:
+        year, month, dom = date
+        moment = now.replace(year=year or now.year, month=month, day=dom, hour=hour, minute=minute, second=second, microsecond=0)
+        if not year and moment > now:
+            moment = moment.replace(year=now.year - 1)
         return moment
     moment = now.replace(hour=hour, minute=minute, second=second, microsecond=0) + timedelta(days=day_offset)
     if not match["day"] and moment > now:
         moment -= timedelta(days=1)  # a bare clock time is its latest past occurrence
     return moment
+
+
+def _date(match: re.Match[str]) -> tuple[int | None, int, int] | None:
+    """(year or None, month, day) of a dated time: '03-01', '3月1日', 'Nov 25', '25 Nov'; '25/11' is day/month,
+    as no month is 25. None without a date."""
+    if match["month"]:
+        month, dom = int(match["month"]), int(match["dom"])
+        if month > 12 >= dom:
+            month, dom = dom, month
+        return (int(match["year"]) if match["year"] else None), month, dom
+    name = match["mname"] or match["dmname"]
+    if name:
+        return (int(match["enyear"]) if match["enyear"] else None), _MONTHS.index(name[:3]) + 1, int(match["mdom"] or match["dmdom"])
+    return None
 
 
 def _minutes(match: re.Match[str]) -> int | None:

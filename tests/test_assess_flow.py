@@ -10,7 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.engine import Engine
-from bot.flows.assess import QUESTIONS, Amount, next_step, parse_amount, read_amount
+from bot.flows.assess import FOREIGN, QUESTIONS, Amount, AssessFlow, next_step, parse_amount, read_amount
+from bot.flows import Ctx
 from bot.model import ChatState, Event
 from bot.rules import assess
 from bot.timeutil import SHANGHAI
@@ -145,7 +146,8 @@ def test_a_past_discovery_shows_overdue_deadlines_with_their_clock_time():
     _, replies = say(ChatState(), "/assess", "是", "否", "重大", "2026-03-01 05:00", "是", "否")
     text = summary(replies)
     assert "最晚 2026-03-01 06:00 — 已逾期 4小时15分" in text
-    assert "保护工作部门 → 国家网信部门和国务院公安部门（向上报告）：最晚 2026-03-01 06:30" in text
+    # the upstream step counts from the receipt of a report not yet made: no clock time, no countdown
+    assert "保护工作部门 → 国家网信部门和国务院公安部门（向上报告）：收到你的报告后30分钟内" in text and "06:30" not in text
 
 
 def test_handling_end_sets_the_summary_report_deadline():
@@ -340,6 +342,96 @@ def test_none_at_a_number_question_means_the_none_or_below_button(text):
     assert data(state)["answers"]["grading"]["cii_whole_outage_minutes"] == 0 and asks(replies, "g.cii_main_function_outage_minutes")
 
 
+SENTENCES = ["3 million customers' data", "3 million customers", "3,000,000 records", "roughly 3M customers", "3 million people affected",
+             "约300万条用户数据", "大概三百万用户", "三百万个人", "3 million individuals", "3百万户"]
+
+
+@pytest.mark.parametrize("text", SENTENCES)
+def test_an_amount_in_a_sentence_is_read_from_its_number_and_unit(text):
+    state, replies = say(ChatState(), *GRADING, text)
+    assert data(state)["answers"]["grading"] == {"personal_info_people": 3_000_000} and asks(replies, "g.direct_loss_yuan")
+
+
+def test_an_amount_in_a_sentence_keeps_the_unit_check():
+    state, replies = say(ChatState(), *GRADING, "lost about 3 million yuan")
+    assert "这一问问的是人数，你输入的是金额" in replies[-1].text and data(state)["answers"]["grading"] == {}
+    state, replies = say(state, "涉及约300万用户的数据", "损失大约600万元左右")
+    assert data(state)["answers"]["grading"] == {"personal_info_people": 3_000_000, "direct_loss_yuan": 6_000_000}
+
+
+def test_a_question_with_a_number_at_a_number_question_is_not_taken_for_the_answer():
+    state, replies = say(ChatState(), *GRADING, "超过100万人的个人信息泄露要报告吗？")
+    assert data(state)["answers"]["grading"] == {} and asks(replies, "g.personal_info_people")
+
+
+@pytest.mark.parametrize(
+    ("text", "amount"),
+    [("约300万条用户数据", Amount(3_000_000, "people")), ("3,000,000 records", Amount(3_000_000, "people")),
+     ("roughly 3M customers", Amount(3_000_000, "people")), ("花了¥300万修复", Amount(3_000_000, "money")),
+     ("2 million USD", Amount(2_000_000, FOREIGN)), ("$2 million", Amount(2_000_000, FOREIGN)), ("EUR 1 million", Amount(1_000_000, FOREIGN)),
+     ("800k USD", Amount(800_000, FOREIGN)), ("200万美元", Amount(2_000_000, FOREIGN)), ("损失300万港币", Amount(3_000_000, FOREIGN)),
+     ("12387是什么", None), ("2025年发生的", None), ("300 personal files", None), ("$300万人", None)],
+)
+def test_amounts_in_a_sentence_need_a_unit_or_a_currency(text, amount):
+    assert read_amount(text) == amount
+
+
+@pytest.mark.parametrize("text", ["2 million USD", "$2 million", "EUR 1 million", "800k USD", "200万美元", "港币", "损失大概是500万港币"])
+def test_another_currency_is_refused_with_a_reason_not_converted(text):
+    state, replies = say(ChatState(), *GRADING, "0", text)
+    assert "请按人民币金额填写（分级指南按人民币计）" in replies[-1].text and asks(replies, "g.direct_loss_yuan")
+    assert data(state)["answers"]["grading"] == {"personal_info_people": 0}
+    state, replies = say(ChatState(lang="en"), *GRADING, "0", text)
+    assert "Please give the amount in yuan (RMB): the grading guide counts in yuan" in replies[-1].text
+
+
+def test_another_currency_where_people_are_counted_is_money():
+    _, replies = say(ChatState(), *GRADING, "2 million USD")
+    assert "这一问问的是人数，你输入的是金额" in replies[-1].text and asks(replies, "g.personal_info_people")
+
+
+@pytest.mark.parametrize("text", ["帮我定级", "帮我判断级别", "grade it for me", "help me grade", "Help me grade it"])
+def test_asking_to_be_graded_at_the_level_question_starts_the_grading_walk(text):
+    state, replies = say(ChatState(), "/assess", "否", "否", text)
+    assert data(state)["answers"]["grading"] == {} and asks(replies, "g.personal_info_people")
+
+
+@pytest.mark.parametrize("text", ["maybe", "possibly", "Maybe.", "可能", "也许", "说不准"])
+def test_maybe_means_not_sure(text):
+    state, _ = say(ChatState(), "/assess", text)
+    assert data(state)["answers"] == {"cii": None} and data(state)["step"] == "central_state_organ"
+
+
+TIME_HINT = "没看懂这个时间。请写成这样，如：现在、30分钟前、今天9点、昨天21:30、2026-03-01 09:00"
+
+
+@pytest.mark.parametrize("text", ["this morning", "昨天上午", "3点左右", "25/13 22:00", "刚发现不久", "上周五"])
+def test_a_time_that_cannot_be_read_gets_examples_that_can(text):
+    state, replies = say(ChatState(), "/assess", "否", "否", "较大", text)
+    assert replies[-1].text.startswith(TIME_HINT + "\n") and asks(replies, "discovered_at") and len(replies) == 1
+    assert "discovered_at" not in data(state)["answers"]
+    _, replies = say(ChatState(lang="en"), "/assess", "no", "no", "major", text)
+    assert replies[-1].text.startswith("I could not read that time. Please write it e.g. now, 30 minutes ago, today 9:00, yesterday 21:30, 2026-03-01 09:00")
+
+
+def test_the_examples_of_the_time_hint_are_all_accepted():
+    for text in TIME_HINT.split("：")[1].split("、"):
+        state, replies = say(ChatState(), "/assess", "否", "否", "较大", text)
+        assert "discovered_at" in data(state)["answers"], text
+
+
+def test_a_question_at_the_time_question_is_answered_not_hinted():
+    _, replies = say(ChatState(), "/assess", "否", "否", "较大", "今天几点前要报告？")
+    assert TIME_HINT not in replies[0].text and asks(replies, "discovered_at")
+
+
+@pytest.mark.parametrize(("text", "expected"), [("24/11 22:00", "2026-11-24T22:00:00+08:00"), ("Nov 24 at 10pm", "2026-11-24T22:00:00+08:00"),
+                                                ("Nov 24 22:00", "2026-11-24T22:00:00+08:00")])
+def test_day_month_and_english_dates_are_accepted(text, expected):
+    state, _ = say(ChatState(lang="en"), "/assess", "no", "no", "major", text, now=MIDNIGHT)
+    assert data(state)["answers"]["discovered_at"] == expected
+
+
 UNSURE_WORDS = ["idk", "dunno", "no idea", "don't know", "don’t know", "I don't know", "unsure", "not certain", "不晓得", "说不好", "不太清楚"]
 
 
@@ -363,10 +455,10 @@ def test_back_forgets_the_last_answer_and_asks_it_again():
     assert "已经是第一个问题了" in replies[-1].text and asks(replies, "cii")
 
 
-def test_back_from_the_summary_re_asks_the_last_question():
+def test_the_back_button_of_the_last_question_still_works_after_the_summary():
     state, _ = say(ChatState(), *BY_BUTTONS)
-    state, replies = say(state, "上一步")
-    assert asks(replies, "sector_rules") and data(state)["result"] is None
+    state, replies = say(state, "assess:back")  # the button under the last question, pressed after the summary
+    assert asks(replies, "sector_rules") and data(state)["result"] is None and state.active == "assess"
 
 
 def test_changing_an_answer_from_the_summary_returns_to_the_summary():
@@ -399,6 +491,46 @@ def test_with_reminders_set_the_summary_offers_to_cancel_them():
     assert buttons.get("remind:off") == "取消提醒" and "remind:on" not in buttons
     state, replies = say(state, "remind:off", "resume:assess")
     assert "remind:on" in datas(replies) and "remind:off" not in datas(replies)
+
+
+def test_the_summary_finishes_the_conversation():
+    state, _ = say(ChatState(), *BY_BUTTONS)
+    assert state.active is None and data(state)["step"] == "done"
+    _, replies = say(state, "/start")
+    assert "还没有完成" not in replies[0].text and "resume:assess" not in datas(replies)
+    _, replies = say(state, "报告邮箱是什么")  # a question after the summary: its answer alone
+    assert len(replies) == 1 and "12387@cert.org.cn" in replies[0].text and "评估结果" not in replies[0].text
+
+
+def test_the_summarys_buttons_still_work_once_it_is_finished():
+    state, _ = say(ChatState(), *BY_BUTTONS)
+    drafting, _ = say(state, "起草报告")
+    assert drafting.active == "report"
+    changing, replies = say(state, "改：关键信息基础设施")
+    assert changing.active == "assess" and asks(replies, "cii")
+    changed, replies = say(changing, "是")
+    assert changed.active is None and "首次报告 → 保护工作部门和公安机关" in summary(replies)
+    fresh, replies = say(state, "重新评估")
+    assert fresh.active == "assess" and asks(replies, "cii")
+    reminded, _ = say(state, "截止前提醒我")
+    assert reminded.reminders and reminded.active is None
+
+
+def test_setting_reminders_keeps_the_report_and_start_over_buttons():
+    state, replies = say(ChatState(), *BY_BUTTONS, "remind:on")
+    assert state.reminders and datas(replies) == ["report:start", "remind:off", "assess:restart"]
+    assert [b.label for b in replies[-1].buttons] == ["起草报告", "取消提醒", "重新评估"]
+    drafting, _ = say(state, "起草报告")
+    assert drafting.active == "report"
+    state, replies = say(state, "取消提醒")
+    assert state.reminders == [] and datas(replies) == ["report:start", "remind:on", "assess:restart"]
+
+
+def test_the_flows_prompt_of_a_finished_assessment_is_short():
+    state, _ = say(ChatState(lang="en"), *BY_BUTTONS)
+    replies = AssessFlow().prompt(state, Ctx(now=NOW, lang="en", kb=ENGINE.kb))
+    assert [r.text for r in replies] == ["The assessment is finished. /assess to start a new one, or press a button below."]
+    assert "report:start" in datas(replies) and "assess:restart" in datas(replies)
 
 
 def test_an_older_button_still_answers_its_own_question():
@@ -435,11 +567,14 @@ def test_a_finished_assessment_starts_afresh():
         assert data(fresh) == {"step": "cii", "answers": {}, "history": [], "result": None} and asks(replies, "cii")
 
 
-def test_prompt_after_a_resume_shows_the_summary_again_with_fresh_times():
-    state, _ = say(ChatState(), *BY_BUTTONS)
-    state, _ = say(state, "/cancel")
-    _, replies = say(state, "resume:assess", now=datetime(2026, 3, 1, 15, 0, tzinfo=SHANGHAI))
-    assert "最晚 2026-03-01 14:15 — 已逾期 45分" in summary(replies)
+def test_the_prompt_of_a_finished_assessment_is_one_line_with_the_summarys_buttons():
+    state, shown = say(ChatState(), *BY_BUTTONS)
+    state.active = "assess"  # a chat saved while the summary still left the flow active
+    later = datetime(2026, 3, 1, 15, 0, tzinfo=SHANGHAI)
+    state, replies = say(state, "resume:assess", now=later)
+    assert [r.text for r in replies] == ["评估已完成。/assess 重新评估，或点下面的按钮。"]
+    assert datas(replies) == [d for d in datas(shown) if d != "remind:on"]  # at 15:00 no deadline of yours is ahead
+    assert state.active is None and data(state)["result"] == assess(ANSWERS, later)
 
 
 def test_next_step_follows_the_answers_alone():
@@ -489,7 +624,7 @@ def test_conversation_by_buttons(tmp_path):
     assert texts(out[0]).endswith("事件是否涉及关键信息基础设施？")
     final = texts(out[-1])
     assert "首次报告 → 保护工作部门和公安机关" in final and "最晚 2026-01-01 10:00 — 已逾期" in final
-    assert "保护工作部门 → 国家网信部门和国务院公安部门（向上报告）：最晚 2026-01-01 10:30" in final
+    assert "保护工作部门 → 国家网信部门和国务院公安部门（向上报告）：收到你的报告后30分钟内" in final
     assert {"report:start", "assess:restart"} <= {b["data"] for m in out[-1]["messages"] for b in m["buttons"]}
 
 
@@ -501,7 +636,7 @@ def test_conversation_by_free_text_with_a_question_going_back_and_cancelling(tmp
     assert "010-82992387" in faq and faq.endswith(QUESTIONS["discovered_at"].text["zh"])  # answered, then asked again
     final = texts(out[9])
     assert "首次报告 → 属地省级网信部门" in final and "最晚 2026-01-01 13:00 — 已逾期" in final and "报案 → 公安机关" in final
-    assert "已取消" in texts(out[10])
+    assert "当前没有进行中的对话" in texts(out[10])  # the summary finished the conversation
     assert texts(out[11]).endswith("事件是否涉及关键信息基础设施？")  # a finished assessment starts afresh
 
 

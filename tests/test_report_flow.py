@@ -29,6 +29,10 @@ ANSWERS = {
 }
 
 
+# The assessment's "起草报告" button, then the initial report offered first.
+START = ("report:start", "report:kind:initial")
+
+
 @pytest.fixture(scope="module")
 def engine():
     return Engine()
@@ -59,16 +63,68 @@ def draft(state):
 
 
 # ---------------------------------------------------------------------- starting
-def test_after_an_assessment_it_prefills_and_asks_the_first_open_item(engine):
+def test_after_an_assessment_it_prefills_and_offers_the_initial_report_first(engine):
     state, replies = say(engine, assessed(), "report:start")
     assert state.active == "report"
     facts = draft(state)["facts"]
     assert facts["level"] == "relatively_major"
     assert facts["discovered_at"] == ANSWERS["discovered_at"]
     assert facts["assessment"]["cii"] is False
+    assert draft(state)["kind"] is None
+    assert replies[-1].text == "要起草哪种报告？"
+    assert [(b.label, b.data) for b in replies[-1].buttons] == [
+        ("首报（建议）", "report:kind:initial"),
+        ("续报（补报）", "report:kind:supplement"),
+        ("总结报告", "report:kind:summary"),
+    ]
+    state, replies = say(engine, state, "首报")
     assert draft(state)["kind"] == "initial"
     assert last(replies) == "报告单位的名称是什么？"
     assert {"report:skip", "report:preview"} <= set(data(replies))
+
+
+def ended(lang="zh"):
+    """A chat whose assessment knows that handling has ended."""
+    answers = {**ANSWERS, "handling_ended_at": "2026-03-01T09:40:00+08:00"}
+    return ChatState(lang=lang, flows={"assess": {"answers": answers, "result": assess(answers, NOW, lang)}})
+
+
+@pytest.mark.parametrize("start", ["/report", "report:start"])
+def test_once_handling_has_ended_a_summary_report_is_suggested_and_a_typed_kind_is_no_organisation(engine, start):
+    state, replies = say(engine, ended(), start)
+    assert draft(state)["kind"] is None
+    assert replies[-1].text.splitlines() == ["事件处置已于 2026-03-01 09:40 结束，建议起草总结报告（处置结束后30日内提交）。", "要起草哪种报告？"]
+    assert [b.label for b in replies[-1].buttons] == ["首报", "续报（补报）", "总结报告（建议）"]
+    state, replies = say(engine, state, "总结报告")
+    assert draft(state)["kind"] == "summary"
+    assert "organization" not in draft(state)["facts"]
+    assert last(replies) == "报告单位的名称是什么？"
+    _, replies = say(engine, ended("en"), start)
+    assert replies[-1].text.splitlines()[0] == "Handling ended at 2026-03-01 09:40, so a summary report is suggested (due within 30 days after handling ends)."
+    assert replies[-1].buttons[2].label == "Summary report (suggested)"
+
+
+@pytest.mark.parametrize(
+    "typed,kind",
+    [("总结报告", "summary"), ("续报", "supplement"), ("补报", "supplement"), ("summary report", "summary"), ("Supplementary report", "supplement"), ("首报", "initial")],
+)
+def test_a_kind_typed_at_any_question_switches_to_it_instead_of_being_an_answer(engine, typed, kind):
+    state, _ = say(engine, ended(), "report:start", "report:kind:summary" if kind == "initial" else "report:kind:initial", "示例公司")
+    assert draft(state)["step"] == "system"
+    state, replies = say(engine, state, typed)
+    assert draft(state)["kind"] == kind
+    assert draft(state)["facts"]["organization"] == "示例公司"
+    assert "system" not in draft(state)["facts"]
+    assert replies[0].text.startswith("开始起草")
+
+
+def test_the_kind_under_way_typed_again_is_said_and_the_item_asked_again(engine):
+    state, _ = say(engine, assessed(), *START, "示例公司")
+    state, replies = say(engine, state, "首报")
+    assert draft(state)["kind"] == "initial"
+    assert "system" not in draft(state)["facts"]
+    assert replies[0].text == "正在起草的就是首报。"
+    assert "受影响的设施" in last(replies)
 
 
 def test_report_command_without_an_assessment_asks_which_kind_first(engine):
@@ -87,7 +143,7 @@ def test_typing_a_kind_label_chooses_it(engine):
 
 # ---------------------------------------------------------------------- answering
 def test_items_come_one_at_a_time_and_can_be_skipped(engine):
-    state, replies = say(engine, assessed(), "report:start", "示例公司", "OA系统", "张三 13800000000 zs@example.com")
+    state, replies = say(engine, assessed(), *START, "示例公司", "OA系统", "张三 13800000000 zs@example.com")
     assert draft(state)["facts"]["contact"] == {"name": "张三", "phone": "13800000000", "email": "zs@example.com"}
     assert "什么时候发生" in last(replies)
     state, replies = say(engine, state, "稍后补充")
@@ -96,12 +152,13 @@ def test_items_come_one_at_a_time_and_can_be_skipped(engine):
 
 
 SKIP_TYPED = ["稍后", "以后再说", "跳过", "先跳过", "暂不清楚", "待补报", "later", "skip", "tbd", "n/a", "unknown", "Later.", "N/A", "ＴＢＤ"]
+SKIP_TYPED += ["不知道", "不清楚", "不确定", "说不好", "不知道。", "don't know", "Don’t know", "dont know", "idk", "IDK", "not sure", "Not sure."]
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 @pytest.mark.parametrize("typed", SKIP_TYPED)
 def test_skip_words_in_either_language_skip_like_the_later_button(engine, lang, typed):
-    state, _ = say(engine, assessed(lang), "report:start", "示例公司", "OA系统")
+    state, _ = say(engine, assessed(lang), *START, "示例公司", "OA系统")
     state, replies = say(engine, state, typed)
     assert "contact" not in draft(state)["facts"]
     assert draft(state)["skipped"] == ["contact"]
@@ -111,20 +168,20 @@ def test_skip_words_in_either_language_skip_like_the_later_button(engine, lang, 
 
 
 def test_a_skip_word_inside_an_answer_is_an_answer(engine):
-    state, _ = say(engine, assessed(), "report:start", "稍后补充的公司")
+    state, _ = say(engine, assessed(), *START, "稍后补充的公司")
     assert draft(state)["facts"]["organization"] == "稍后补充的公司"
 
 
 def test_the_occurrence_question_gives_its_own_examples_when_discovery_was_prefilled(engine):
-    state, replies = say(engine, assessed(), "report:start", "示例公司", "OA系统", "report:skip")
+    state, replies = say(engine, assessed(), *START, "示例公司", "OA系统", "report:skip")
     assert draft(state)["facts"]["discovered_at"] == ANSWERS["discovered_at"]  # never asked
     assert last(replies) == "事件大约什么时候发生？（如“今天9点”“2026-03-01 09:00”）"
-    state, replies = say(engine, assessed("en"), "report:start", "Org", "CRM", "report:skip")
+    state, replies = say(engine, assessed("en"), *START, "Org", "CRM", "report:skip")
     assert "same" not in last(replies) and '"2026-03-01 09:00"' in last(replies)
 
 
 def test_the_first_question_has_no_back_button_and_later_ones_go_back_one_item(engine):
-    state, replies = say(engine, assessed(), "report:start")
+    state, replies = say(engine, assessed(), *START)
     assert "report:back" not in data(replies)
     state, replies = say(engine, state, "示例公司")
     assert data(replies)[-1] == "report:back"
@@ -137,7 +194,7 @@ def test_the_first_question_has_no_back_button_and_later_ones_go_back_one_item(e
 
 
 def test_back_reaches_a_prefilled_or_skipped_item_and_keeps_its_value(engine):
-    state, _ = say(engine, assessed(), "report:start", "示例公司", "OA系统", "report:skip")
+    state, _ = say(engine, assessed(), *START, "示例公司", "OA系统", "report:skip")
     assert draft(state)["step"] == "occurred_at"
     state, replies = say(engine, state, "上一步")  # discovery, filled in from the assessment
     assert draft(state)["step"] == "discovered_at"
@@ -152,14 +209,14 @@ def test_back_reaches_a_prefilled_or_skipped_item_and_keeps_its_value(engine):
 
 
 def test_typing_back_at_the_first_question_says_so(engine):
-    state, replies = say(engine, assessed("en"), "report:start", "back")
+    state, replies = say(engine, assessed("en"), *START, "back")
     assert draft(state)["step"] == "organization"
     assert replies[-1].text.splitlines() == ["This is the first item.", "What is the name of your organisation?"]
 
 
 def test_a_ransomware_type_brings_the_ransom_questions(engine):
-    state, replies = say(engine, assessed(), "report:start", "甲", "乙", "report:skip", "report:skip", "机房", "勒索软件")
-    assert draft(state)["facts"]["type"] == "勒索软件"
+    state, replies = say(engine, assessed(), *START, "甲", "乙", "report:skip", "report:skip", "机房", "勒索软件")
+    assert draft(state)["facts"]["type"] == {"choice": "ransomware"}  # the label typed is the button pressed
     state, replies = say(engine, state, "文件被加密", "已隔离")
     assert "勒索金额" in last(replies)
     state, replies = say(engine, state, "2 BTC", "勒索信，要求比特币", "2026-03-01")
@@ -168,18 +225,34 @@ def test_a_ransomware_type_brings_the_ransom_questions(engine):
 
 
 def test_ransom_in_free_text_counts_as_ransomware(engine):
-    state, replies = say(engine, assessed("en"), "report:start", "Org", "CRM", "report:skip", "report:skip", "Shanghai", "a ransom note on every server", "files encrypted", "isolated")
+    state, replies = say(engine, assessed("en"), *START, "Org", "CRM", "report:skip", "report:skip", "Shanghai", "a ransom note on every server", "files encrypted", "isolated")
     assert "ransom" in last(replies).lower()
 
 
 def test_other_types_skip_the_ransom_questions(engine):
-    state, replies = say(engine, assessed(), "report:start", "甲", "乙", "report:skip", "report:skip", "机房", "report:type:ddos", "中断", "限流")
-    assert draft(state)["facts"]["type"] == "DDoS攻击"
+    state, replies = say(engine, assessed(), *START, "甲", "乙", "report:skip", "report:skip", "机房", "report:type:ddos", "中断", "限流")
+    assert draft(state)["facts"]["type"] == {"choice": "ddos"}
     assert "事态" in last(replies)
 
 
+def test_a_type_chosen_by_button_is_named_in_the_reports_language_typed_text_stays(engine):
+    state, _ = say(engine, assessed("en"), *START, "ACME", "CRM", "report:skip", "report:skip", "Shanghai", "report:type:ransomware")
+    assert draft(state)["facts"]["type"] == {"choice": "ransomware"}
+    state, replies = say(engine, state, "report:preview")
+    assert "**Incident type**: Ransomware" in replies[-1].text
+    state, replies = say(engine, state, "/lang zh")
+    assert "**事件类型**：勒索软件" in replies[-1].text and "Ransomware" not in replies[-1].text
+    assert "**勒索金额**：待补报" in replies[-1].text  # still ransomware in either language
+    state, replies = say(engine, state, "类型")
+    assert replies[-1].text.startswith("当前：勒索软件")
+    state, replies = say(engine, state, "Supply-chain poisoning", "/lang en")
+    assert "**Incident type**: Supply-chain poisoning" in replies[-1].text
+    state, replies = say(engine, state, "/lang zh")
+    assert "**事件类型**：Supply-chain poisoning" in replies[-1].text
+
+
 def test_the_other_type_button_asks_for_the_type_in_words(engine):
-    state, replies = say(engine, assessed(), "report:start", "甲", "乙", "report:skip", "report:skip", "机房", "report:type:other")
+    state, replies = say(engine, assessed(), *START, "甲", "乙", "report:skip", "report:skip", "机房", "report:type:other")
     assert draft(state)["step"] == "type"
     state, _ = say(engine, state, "供应链投毒")
     assert draft(state)["facts"]["type"] == "供应链投毒"
@@ -195,7 +268,7 @@ def test_a_time_it_cannot_read_is_asked_again(engine):
 
 @pytest.mark.parametrize("typed,shown", [("2026-03-02", "2026-03-02"), ("今天23点", "2026-03-01 23:00"), ("2026-03-01 10:01", "2026-03-01 10:01")])
 def test_a_ransom_date_after_now_is_refused_and_asked_again(engine, typed, shown):
-    state, _ = say(engine, assessed(), "report:start", "甲", "乙", "report:skip", "report:skip", "机房", "勒索软件", "加密", "隔离", "2 BTC", "勒索信")
+    state, _ = say(engine, assessed(), *START, "甲", "乙", "report:skip", "report:skip", "机房", "勒索软件", "加密", "隔离", "2 BTC", "勒索信")
     assert draft(state)["step"] == "ransom.date"
     state, replies = say(engine, state, typed)
     assert draft(state)["step"] == "ransom.date"
@@ -203,7 +276,7 @@ def test_a_ransom_date_after_now_is_refused_and_asked_again(engine, typed, shown
     assert replies[-1].text.splitlines() == [f"这个时间（{shown}）晚于现在（2026-03-01 10:00），请输入已经过去的时间。", "何时收到勒索要求？（日期或时间）"]
     state, _ = say(engine, state, "今天8点")
     assert draft(state)["facts"]["ransom"]["date"] == "2026-03-01T08:00:00+08:00"
-    state, _ = say(engine, assessed(), "report:start", "甲", "乙", "report:skip", "report:skip", "机房", "勒索软件", "加密", "隔离", "2 BTC", "勒索信", "2026-03-01")
+    state, _ = say(engine, assessed(), *START, "甲", "乙", "report:skip", "report:skip", "机房", "勒索软件", "加密", "隔离", "2 BTC", "勒索信", "2026-03-01")
     assert draft(state)["facts"]["ransom"]["date"] == "2026-03-01"  # today's date is not in the future
 
 
@@ -215,7 +288,7 @@ def test_every_time_item_refuses_a_time_after_now(engine):
 
 
 def test_a_question_mid_way_is_answered_and_the_item_asked_again(engine):
-    state, _ = say(engine, assessed(), "report:start", "示例公司")
+    state, _ = say(engine, assessed(), *START, "示例公司")
     before = json.dumps(draft(state), sort_keys=True)
     state, replies = say(engine, state, "报告邮箱是什么？")
     assert "12387@cert.org.cn" in replies[0].text
@@ -233,13 +306,13 @@ def test_a_question_mid_way_is_answered_and_the_item_asked_again(engine):
     ],
 )
 def test_contact_details_are_picked_out_of_one_line(engine, typed, contact):
-    state, _ = say(engine, assessed(), "report:start", "甲", "乙", typed)
+    state, _ = say(engine, assessed(), *START, "甲", "乙", typed)
     assert draft(state)["facts"]["contact"] == contact
 
 
 # ---------------------------------------------------------------------- preview and editing
 def preview_state(engine, lang="zh"):
-    state, replies = say(engine, assessed(lang), "report:start", "示例公司", "OA系统", "report:skip", "report:preview")
+    state, replies = say(engine, assessed(lang), *START, "示例公司", "OA系统", "report:skip", "report:preview")
     return state, replies
 
 
@@ -252,6 +325,25 @@ def test_preview_marks_missing_items_and_offers_finish_and_edit(engine):
     assert "## 四、事件原因初步分析\n\n待补报" in text
     assert data(replies) == ["report:finish", "report:edit"]
     assert last(replies) == "以上为预览。确认无误请点“确认生成”；要修改，点“修改”选择要改的项，或直接输入项目名称（如“原因”）。"
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_text_not_understood_at_the_preview_gets_a_short_reply_not_the_report_again(engine, lang):
+    state, _ = preview_state(engine, lang)
+    state, replies = say(engine, state, "Preview" if lang == "zh" else "blorp")
+    assert draft(state)["step"] == "preview"
+    assert len(replies) == 1
+    assert "示例公司" not in replies[0].text and "#" not in replies[0].text
+    assert replies[0].text.startswith("没能理解" if lang == "zh" else "I couldn't take that")
+    assert data(replies) == ["report:finish", "report:edit"]
+
+
+def test_a_question_at_the_preview_is_answered_without_the_report_again(engine):
+    state, _ = preview_state(engine)
+    state, replies = say(engine, state, "12387有哪些报告渠道？")
+    assert "12387@cert.org.cn" in replies[0].text
+    assert replies[-1].text == "预览见上方：确认无误请点“确认生成”，要修改请点“修改”。"
+    assert data(replies) == ["report:finish", "report:edit"]
 
 
 def test_the_preview_does_not_invite_typing_numbers_its_buttons_carry_in_a_terminal(engine):
@@ -315,23 +407,82 @@ def test_changing_the_type_to_ransomware_asks_the_ransom_questions(engine):
 
 def test_user_text_comes_out_literally_in_the_preview(engine):
     injection = "{{ 7*7 }} {% if 1 %}x{% endif %} <b>b</b> *m*"
-    state, replies = say(engine, assessed(), "report:start", injection, "report:preview")
+    state, replies = say(engine, assessed(), *START, injection, "report:preview")
     assert injection in replies[-1].text
     assert "49" not in replies[-1].text
 
 
-def test_facts_that_do_not_add_up_are_explained_not_crashed_on(engine):
-    state, _ = say(engine, assessed(), "report:start", "report:kind:summary", "report:preview", "处置结束")
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_handling_end_before_the_discovery_is_refused_at_entry(engine, lang):
+    state, _ = say(engine, assessed(lang), *START, "report:kind:summary", "report:preview", "report:field:handling_ended_at")
     assert draft(state)["step"] == "handling_ended_at"
     state, replies = say(engine, state, "2026-03-01 08:00")  # before the discovery at 09:00
-    assert "handling_ended_at" in replies[-1].text and "报告无法生成" in replies[-1].text
-    assert data(replies) == ["report:edit"]
+    assert draft(state)["step"] == "handling_ended_at"
+    assert "handling_ended_at" not in draft(state)["facts"]
+    refusal = {
+        "zh": "处置结束时间（2026-03-01 08:00）早于发现时间（2026-03-01 09:00），请核对。",
+        "en": "The end of handling (2026-03-01 08:00) is before the discovery time (2026-03-01 09:00); please check.",
+    }
+    assert replies[-1].text.splitlines()[0] == refusal[lang]
+    state, replies = say(engine, state, "2026-03-01 09:30")
+    assert draft(state)["step"] == "preview"
+    assert ("处置结束时间**：2026-03-01 09:30" if lang == "zh" else "Handling ended at**: 2026-03-01 09:30") in replies[-1].text
+
+
+def test_a_discovery_after_the_end_of_handling_is_refused_too(engine):
+    state, _ = say(engine, ended(), "report:start", "report:kind:summary", "report:field:discovered_at")
+    state, replies = say(engine, state, "今天9点50")  # handling ended at 09:40
+    assert draft(state)["facts"]["discovered_at"] == ANSWERS["discovered_at"]
+    assert replies[-1].text.startswith("发现时间（2026-03-01 09:50）晚于处置结束时间（2026-03-01 09:40），请核对。")
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_an_occurrence_after_the_discovery_is_refused_with_the_reason(engine, lang):
+    state, _ = say(engine, assessed(lang), *START, "甲", "乙", "report:skip")
+    assert draft(state)["step"] == "occurred_at"
+    state, replies = say(engine, state, "2026-03-01 09:30")  # discovered at 09:00
+    assert draft(state)["step"] == "occurred_at"
+    assert "occurred_at" not in draft(state)["facts"]
+    refusal = {
+        "zh": "发生时间（2026-03-01 09:30）晚于发现时间（2026-03-01 09:00）：事件不可能在发生之前就被发现，请核对。",
+        "en": "The occurrence time (2026-03-01 09:30) is after the discovery time (2026-03-01 09:00): an incident cannot be discovered before it happens; please check.",
+    }
+    assert replies[-1].text.splitlines()[0] == refusal[lang]
+    state, _ = say(engine, state, "2026-03-01 09:00")  # the same minute is possible
+    assert draft(state)["facts"]["occurred_at"] == "2026-03-01T09:00:00+08:00"
+    state, replies = say(engine, state, "report:field:discovered_at", "2026-03-01 08:00")
+    assert replies[-1].text.startswith("发现时间（2026-03-01 08:00）早于发生时间（2026-03-01 09:00）" if lang == "zh" else "The discovery time (2026-03-01 08:00) is before the occurrence time")
+
+
+def test_a_stored_draft_whose_times_contradict_gets_a_translated_message_with_the_way_out(engine):
+    """Drafts saved before times were checked at entry (or an assessment changed since) can still disagree."""
+    state, _ = say(engine, assessed(), *START)
+    draft(state)["kind"] = "summary"
+    draft(state)["facts"]["handling_ended_at"] = "2026-03-01T08:00:00+08:00"
+    for text in ("report:preview", "随便什么", "report:finish"):
+        state, replies = say(engine, state, text)
+        shown = "\n".join(reply.text for reply in replies)
+        assert "handling_ended_at" not in shown and "assessment" not in shown
+        assert replies[-1].text == "报告暂时无法生成：处置结束时间（2026-03-01 08:00）早于发现时间（2026-03-01 09:00），请核对。点下方按钮修改相应的时间。"
+        assert data(replies) == ["report:field:handling_ended_at", "report:field:discovered_at", "report:edit"]
+    state, replies = say(engine, state, "处置结束时间", "2026-03-01 09:30")
+    assert draft(state)["step"] == "preview"
+    assert replies[-1].text.startswith("# 网络安全事件总结报告")
+
+
+def test_any_other_error_is_told_in_the_users_language_never_as_the_internal_text(engine):
+    state, _ = say(engine, assessed("en"), *START)
+    draft(state)["facts"]["level"] = "bogus"  # a draft that cannot be validated, whatever the reason
+    state, replies = say(engine, state, "report:preview")
+    assert replies[-1].text.startswith("The report cannot be generated yet: the draft contradicts itself")
+    assert "bogus" not in replies[-1].text and "level must" not in replies[-1].text
+    assert data(replies) == ["report:edit", "report:new"]
 
 
 def test_the_assessments_assumptions_are_shown_beside_the_preview_never_in_the_report(engine):
     answers = {"level": "relatively_major", "discovered_at": ANSWERS["discovered_at"]}  # operator type unknown
     state = ChatState(lang="zh", flows={"assess": {"answers": answers, "result": assess(answers, NOW, "zh")}})
-    state, replies = say(engine, state, "report:start", "示例公司", "report:preview")
+    state, replies = say(engine, state, *START, "示例公司", "report:preview")
     preview = replies[-1].text
     report_text, _, after = preview.partition("供你参考（不写入报告）：")
     assert "不确定本单位是否属于中央和国家机关" in after
@@ -383,9 +534,9 @@ COMPLETE = {
 
 
 def test_the_supplement_hint_appears_only_while_something_is_missing(engine):
-    state, _ = say(engine, assessed(), "report:start")
+    state, _ = say(engine, assessed(), *START)
     draft(state)["facts"].update(COMPLETE)
-    state, replies = say(engine, state, "report:kind:supplement")
+    state, replies = say(engine, state, "report:kind:supplement", *["report:keep"] * 6)
     assert draft(state)["step"] == "preview"
     assert not any(line.endswith("待补报") for line in replies[-1].text.splitlines())
     state, replies = say(engine, state, "report:finish")
@@ -394,6 +545,60 @@ def test_the_supplement_hint_appears_only_while_something_is_missing(engine):
     state, replies = say(engine, state, "report:finish")
     assert "## 八、其他应当报告的情况\n\n待补报" in replies[0].text
     assert replies[-1].text.splitlines()[-1] == "标注“待补报”的事项查明后请及时补报：输入 /report 即可据此起草续报。"
+
+
+def test_a_supplement_asks_for_news_on_what_changes_showing_the_current_value(engine):
+    state, _ = say(engine, assessed(), *START)
+    draft(state)["facts"].update(COMPLETE)
+    state, replies = say(engine, state, "report:preview", "report:finish", "report:kind:supplement")
+    assert "没有变化请点“保持不变”" in replies[0].text
+    asked = []
+    while draft(state)["step"] != "preview":
+        step = draft(state)["step"]
+        asked.append(step)
+        assert replies[-1].text.splitlines()[:2] == ["上次报告以来有新情况吗？", f"当前：{COMPLETE[step]}"]
+        assert "report:keep" in data(replies)
+        state, replies = say(engine, state, "已恢复80%业务" if step == "impact" else "保持不变")
+    assert asked == ["impact", "measures", "trend", "cause", "leads", "next_steps"]
+    assert draft(state)["facts"]["impact"] == "已恢复80%业务"
+    update = replies[-1].text[replies[-1].text.index("## 二、最新进展") : replies[-1].text.index("## 三、")]
+    assert "已恢复80%业务" in update and "**已采取的措施及效果**：限流" in update
+
+
+def test_the_preview_button_leaves_the_items_under_review_as_they_are(engine):
+    state, _ = say(engine, assessed(), *START)
+    draft(state)["facts"].update(COMPLETE)
+    state, replies = say(engine, state, "report:kind:supplement", "report:preview")
+    assert draft(state)["facts"]["impact"] == "访问中断"
+    assert "**已造成的影响和危害**：访问中断" in replies[-1].text
+    state, replies = say(engine, state, "report:finish")
+    assert "待补报" not in replies[0].text.replace("标注为“待补报”", "")
+
+
+def test_a_finished_report_is_called_finished_and_no_conversation_is_left_open(engine):
+    state, _ = preview_state(engine)
+    state, _ = say(engine, state, "report:finish")
+    assert state.active is None
+    state, replies = say(engine, state, "/report")
+    assert state.active is None
+    assert replies[-1].text == "你已生成一份首报（已填 4 项）。查看或修改后重新生成，据此起草续报或总结报告，还是重新开始？"
+    assert "草稿" not in replies[-1].text
+    state, replies = say(engine, state, "/start")
+    assert "resume:report" not in data(replies)
+    state, replies = say(engine, state, "report:kind:supplement")  # the buttons still work
+    assert state.active == "report"
+    assert draft(state)["kind"] == "supplement"
+    assert "联系人" in last(replies)
+
+
+def test_english_finished_report_points_to_the_chinese_version_by_its_buttons(engine):
+    state, _ = preview_state(engine, "en")
+    state, replies = say(engine, state, "report:finish")
+    assert "/lang zh, then /report → 查看 → 确认生成" in replies[-1].text
+    state, replies = say(engine, state, "/lang zh", "/report")
+    assert [b.label for b in replies[-1].buttons][0] == "查看"
+    state, replies = say(engine, state, "查看", "确认生成")
+    assert replies[0].text.startswith("# 网络安全事件报告（首报）")
 
 
 def test_a_finished_report_becomes_a_supplement_that_asks_the_skipped_items(engine):
@@ -408,7 +613,7 @@ def test_a_finished_report_becomes_a_supplement_that_asks_the_skipped_items(engi
 
 # ---------------------------------------------------------------------- the draft survives
 def test_the_draft_survives_cancel_and_continues_where_it_was(engine):
-    state, _ = say(engine, assessed(), "report:start", "示例公司", "/cancel")
+    state, _ = say(engine, assessed(), *START, "示例公司", "/cancel")
     assert state.active is None
     assert draft(state)["facts"]["organization"] == "示例公司"
     state, replies = say(engine, state, "/report")
@@ -418,7 +623,7 @@ def test_the_draft_survives_cancel_and_continues_where_it_was(engine):
 
 
 def test_start_over_keeps_the_assessment_but_not_the_answers(engine):
-    state, _ = say(engine, assessed(), "report:start", "示例公司", "/report", "report:new")
+    state, _ = say(engine, assessed(), *START, "示例公司", "/report", "report:new")
     assert "organization" not in draft(state)["facts"]
     assert draft(state)["facts"]["level"] == "relatively_major"
 
@@ -436,7 +641,7 @@ def test_the_draft_survives_a_restart(tmp_path):
 
 
 def test_english_conversation(engine):
-    state, replies = say(engine, assessed("en"), "report:start", "ACME Ltd", "report:preview")
+    state, replies = say(engine, assessed("en"), *START, "ACME Ltd", "report:preview")
     text = replies[-1].text
     assert "# Cybersecurity Incident Report (Initial Report)" in text
     assert "the provincial cyberspace administration where you are located: by 2026-03-01 13:00 (within 4 h)" in text
@@ -456,6 +661,7 @@ def test_assessment_to_report_through_jsonl(tmp_path):
         "是",
         "否",
         "起草报告",
+        "首报",
         "示例科技有限公司",
         "客户管理系统",
         "张三 13800000000",

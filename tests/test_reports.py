@@ -189,6 +189,28 @@ def test_the_assessment_fills_the_items_the_user_did_not_give():
     assert "事件级别：较大" in section_two and "发现时间：2026-03-01 09:00" in section_two
 
 
+MAY_BE_HIGHER = {  # 1.5 million people's data leaked (relatively major); the direct loss, which could lift it, unknown
+    "cii": False,
+    "central_state_organ": False,
+    "discovered_at": "2026-03-01T09:00",
+    "suspected_crime": False,
+    "sector_rules": False,
+    "grading": {"personal_info_people": 1500000, "direct_loss_yuan": None},
+}
+
+
+@pytest.mark.parametrize(
+    "lang,line", [("en", "level: at least relatively major (possibly higher)"), ("zh", "事件级别：至少较大（可能更高）")]
+)
+@pytest.mark.parametrize("level", [None, "relatively_major"])
+def test_a_level_that_unknown_criteria_could_lift_is_at_least(lang, line, level):
+    facts = {"organization": "甲单位", "assessment": MAY_BE_HIGHER} | ({"level": level} if level else {})
+    text = render_text(report("initial", lang, facts), "txt")
+    assert text.lower().count(line.lower()) == 2  # the header and the item, which agree
+    higher = {**facts, "level": "major"}  # a level the user states is theirs: no "at least"
+    assert "at least" not in render_text(report("initial", lang, higher), "txt") and "至少" not in render_text(report("initial", lang, higher), "txt")
+
+
 def test_the_reports_level_overrides_the_assessments():
     facts = {**FULL, "level": "重大"}
     assert report("initial", "zh", facts).level == "重大"

@@ -468,9 +468,26 @@ def test_the_person_view_shows_clock_times_time_left_and_overdue():
     text = describe(result, NOW, "zh")
     assert "最晚 2026-03-01 10:00 — 已逾期 15分" in text
     assert "保护工作部门和公安机关" in text and "国家网信部门和国务院公安部门" in text
-    assert "最晚 2026-03-01 10:30 — 还剩 15分" in text
     english = describe(result, NOW, "en")
     assert "overdue by 15 min" in english and "the CII protection department and the public security organ" in english
+
+
+def test_upstream_steps_count_from_receipt_once_your_own_deadline_has_passed():
+    """Your 10:00 deadline is missed: "by 10:30 — 15 min left" would count from a report not yet made."""
+    result = run(**{**KNOWN, "cii": True}, level="major")
+    text = describe(result, NOW, "zh")
+    assert "保护工作部门 → 国家网信部门和国务院公安部门（向上报告）：收到你的报告后30分钟内" in text
+    assert "10:30" not in text and "还剩 15分" not in text
+    assert "(upstream report): within 30 minutes of receiving your report" in describe(result, NOW, "en")
+    assert of_kind(result, "escalation")[0]["deadline"] == "2026-03-01T10:30:00+08:00"  # the JSON contract is unchanged
+    organ = run(**{**KNOWN, "central_state_organ": True}, level="major", discovered_at="2026-03-01T08:00")
+    assert "本部门网信工作机构 → 国家网信部门（向上报告）：收到你的报告后1小时内" in describe(organ, NOW, "zh")
+    assert "within 1 hour of receiving your report" in describe(organ, NOW, "en")
+
+
+def test_upstream_steps_keep_their_clock_time_while_your_own_deadline_is_ahead():
+    result = run(**{**KNOWN, "cii": True}, level="major", discovered_at="2026-03-01T09:30")
+    assert "保护工作部门 → 国家网信部门和国务院公安部门（向上报告）：最晚 2026-03-01 11:00 — 还剩 45分" in describe(result, NOW, "zh")
 
 
 def test_the_person_view_of_a_general_incident():

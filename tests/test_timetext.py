@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.numerals import arabic_numbers, chinese_number
-from bot.timetext import parse_duration, parse_time
+from bot.timetext import looks_like_time, parse_duration, parse_time
 from bot.timeutil import SHANGHAI
 
 NOW = datetime(2026, 3, 1, 10, 15, 42, tzinfo=SHANGHAI)
@@ -73,6 +73,13 @@ NOW = datetime(2026, 3, 1, 10, 15, 42, tzinfo=SHANGHAI)
         ("12am", "2026-03-01 00:00"),
         ("yesterday 9 p.m.", "2026-02-28 21:00"),
         ("Now.", "2026-03-01 10:15"),
+        ("28/2 22:00", "2026-02-28 22:00"),  # day/month: no month is 28
+        ("25/11 22:00", "2025-11-25 22:00"),
+        ("Feb 28 at 10pm", "2026-02-28 22:00"),
+        ("Feb 28 22:00", "2026-02-28 22:00"),
+        ("February 28th, 2026 9:30 am", "2026-02-28 09:30"),
+        ("28 Feb 22:00", "2026-02-28 22:00"),
+        ("Dec 31 23:00", "2025-12-31 23:00"),  # without a year, later than now: last year's
     ],
 )
 def test_typed_times(text, expected):
@@ -84,10 +91,20 @@ def test_typed_times(text, expected):
 @pytest.mark.parametrize(
     "text",
     ["", "   ", "昨天", "9", "12387", "什么是12387", "2小时", "晚上12点", "25:00", "9:75", "2026-02-30 09:00", "13pm",
-     "我们被勒索了，要多久报？", "what is the deadline", "前", "ago", "2026-03-01"],
+     "我们被勒索了，要多久报？", "what is the deadline", "前", "ago", "2026-03-01", "this morning", "Feb 30 9:00", "13/13 10:00"],
 )
 def test_not_a_time(text):
     assert parse_time(text, NOW) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "tries"),
+    [("this morning", True), ("昨天上午", True), ("3点左右", True), ("25/13 22:00", True), ("Nov 25 at dinner", True),
+     ("三小时前左右", True), ("上周五", True), ("monday", True), ("刚发现不久", True), ("12387是什么", False),
+     ("报告邮箱是什么", False), ("啊啊啊", False), ("120万", False), ("may I ask", False), ("", False)],
+)
+def test_looks_like_time(text, tries):
+    assert looks_like_time(text) is tries
 
 
 def test_today_is_kept_even_if_later_than_now():

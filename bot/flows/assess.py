@@ -8,7 +8,8 @@ Which question comes next is derived from the answers alone (next_step): the ope
 and, when the user does not know it, the grading guide's criteria one by one, most common and highest-impact
 first, stopping as soon as the level is settled — then the discovery time, a suspected crime, sector rules.
 Going back pops the history and forgets that answer; changing an answer from the summary asks that one
-question again and returns to the summary.
+question again and returns to the summary. The summary finishes the conversation (no flow is active after
+it), while its buttons still reach this flow.
 
 Button data: "assess:<step>:<token>" answers a step (so an older button still answers its own question),
 "assess:back", "assess:rest", "assess:change:<step>", "assess:start" / "assess:restart" (start afresh).
@@ -19,7 +20,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 from bot import reminders
 from bot.flows import Ctx
@@ -30,7 +31,7 @@ from bot.rules import assess, describe
 from bot.rules.grading import grade
 from bot.rules.tables import LEVEL_NAMES, LEVELS, RANK
 from bot.numerals import chinese_number
-from bot.timetext import parse_duration, parse_time
+from bot.timetext import looks_like_time, parse_duration, parse_time
 from bot.timeutil import clock, parse_iso
 
 NAME = "assess"
@@ -64,8 +65,9 @@ NO = ("否", "不是", "不", "没有", "无", "不涉及", "不属于", "no", "
 UNSURE = (
     "不确定", "不太确定", "不知道", "不清楚", "不太清楚", "不晓得", "说不准", "说不好", "不好说",
     "unsure", "not sure", "not certain", "uncertain", "dont know", "don't know", "i don't know", "i dont know",
-    "idk", "dunno", "no idea", "unknown", "?",
+    "idk", "dunno", "no idea", "unknown", "?", "maybe", "possibly", "perhaps", "可能", "也许", "或许",
 )
+GRADE_WORDS = ("帮我定级", "帮我判断级别", "帮我判断", "grade it for me", "help me grade it")  # at the level question, as 帮我分级
 NONE_WORDS = ("没有", "没", "无", "none", "no", "nope", "zero")  # at a number question: the "none, or below …" button
 BACK_WORDS = ("返回", "返回上一步", "上一步", "后退", "back", "go back", "previous")
 RESTART_WORDS = ("重新评估", "重新开始", "重来", "start over", "restart")
@@ -78,46 +80,83 @@ def typed(text: str) -> str:
 
 _MULTIPLIERS = {"万亿": 1e12, "千万": 1e7, "百万": 1e6, "十万": 1e5, "万": 1e4, "亿": 1e8, "千": 1e3, "k": 1e3, "w": 1e4,
                 "thousand": 1e3, "m": 1e6, "million": 1e6, "mn": 1e6, "billion": 1e9, "bn": 1e9, "b": 1e9}
+FOREIGN = "foreign"  # a sum in a currency other than yuan: never converted, there is no exchange rate here
+_PEOPLE = (
+    "人", "个人", "名", "条", "户", "用户", "客户", "people", "persons", "person", "users", "user", "customers", "customer",
+    "records", "record", "accounts", "account", "individuals", "individual",
+)
+_MONEY = ("元", "块", "块钱", "人民币", "元人民币", "yuan", "rmb", "cny")
+_FOREIGN_MONEY = (
+    "美元", "美金", "欧元", "港币", "港元", "日元", "英镑", "usd", "dollars", "dollar", "eur", "euros", "euro", "hkd", "gbp", "jpy",
+)
 _UNITS = {
-    "人": "people", "个人": "people", "名": "people", "people": "people", "persons": "people", "person": "people",
-    "users": "people", "individuals": "people",
-    "元": "money", "块": "money", "块钱": "money", "人民币": "money", "元人民币": "money", "yuan": "money", "rmb": "money",
-    "cny": "money",
+    **dict.fromkeys(_PEOPLE, "people"), **dict.fromkeys(_MONEY, "money"), **dict.fromkeys(_FOREIGN_MONEY, FOREIGN),
     "%": "percent", "percent": "percent",
 }
-_UNIT = "|".join(sorted(map(re.escape, _UNITS), key=len, reverse=True))
-_AMOUNT = re.compile(
-    r"^(?:约|大约|大概|超过|至少|近|about|around|over|at least|more than|approximately|~)?\s*"
-    r"(?P<currency>¥|rmb|cny)?\s*"
+_CURRENCIES = {"¥": "money", "rmb": "money", "cny": "money", "$": FOREIGN, "us$": FOREIGN, "usd": FOREIGN, "hk$": FOREIGN,
+               "hkd": FOREIGN, "€": FOREIGN, "eur": FOREIGN, "£": FOREIGN, "gbp": FOREIGN, "jpy": FOREIGN}
+
+
+def _either(words: Iterable[str]) -> str:
+    return "|".join(sorted(map(re.escape, words), key=len, reverse=True))
+
+
+_PARTS = (
+    rf"(?P<currency>{_either(_CURRENCIES)})?\s*"
     r"(?P<n>\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百]+)\s*"
-    r"(?P<mult>万亿|千万|百万|十万|万|亿|千|k|w|thousand|million|mn|m|billion|bn|b)?\s*"
-    rf"(?:多)?(?P<unit>{_UNIT})?$"
+    rf"(?P<mult>{_either(_MULTIPLIERS)})?\s*"
+    rf"(?:多)?(?P<unit>{_either(_UNITS)})?"
 )
+_AMOUNT = re.compile(
+    r"^(?:约|大约|大概|超过|至少|近|about|around|roughly|over|at least|more than|approximately|~)?\s*" + _PARTS + "$"
+)
+# Inside a sentence ("约300万条用户数据", "3 million customers' data"), an amount counts only with its unit or
+# currency: a bare number there may be anything (a phone number, a year).
+_IN_SENTENCE = re.compile(r"(?<![\d.a-z])" + _PARTS + r"(?![a-z])")
+_QUESTION = re.compile(r"[?？]|吗|什么|怎么|是否|要不要|\b(?:what|how|why|should|must|do i|does)\b")
+_FOREIGN_WORD = re.compile(rf"{_either(w for w in _FOREIGN_MONEY if not w.isascii())}|\b(?:{_either(w for w in _FOREIGN_MONEY if w.isascii())})\b|[$€£]")
 
 
 @dataclass(frozen=True)
 class Amount:
     value: float
-    unit: str | None  # "people", "money", "percent", or None for a bare number
+    unit: str | None  # "people", "money", "percent", FOREIGN, or None for a bare number
 
 
 def read_amount(text: str) -> Amount | None:
-    """'120万人' → 1200000 people, '¥1.2亿' → 120000000 money, '50k' → 50000 (no unit), '35%' → 35 percent.
+    """'120万人' → 1200000 people, '¥1.2亿' → 120000000 money, '50k' → 50000 (no unit), '35%' → 35 percent,
+    '约300万条用户数据' → 3000000 people, '$2 million' → 2000000 FOREIGN.
 
     The unit is kept so that a question counted in people can refuse a sum of money, and the other way round.
+    An answer in a sentence is read from its first amount with a unit; a question ("…要报告吗") is no answer.
     """
     folded = typed(text).replace(",", "")
     match = _AMOUNT.match(folded)
-    if not match:
-        percent = re.fullmatch(r"百分之([零〇一二两三四五六七八九十百]+)", folded)
-        value = chinese_number(percent[1]) if percent else None
+    if match:
+        return _amount(match)
+    percent = re.fullmatch(r"百分之([零〇一二两三四五六七八九十百]+)", folded)
+    if percent:
+        value = chinese_number(percent[1])
         return Amount(int(value), "percent") if value is not None else None
+    if _QUESTION.search(folded):
+        return None
+    in_sentence = (m for m in _IN_SENTENCE.finditer(folded) if m["currency"] or m["unit"])
+    return next((amount for amount in map(_amount, in_sentence) if amount is not None), None)
+
+
+def _amount(match: re.Match[str]) -> Amount | None:
     number = float(match["n"]) if match["n"][0].isdigit() else chinese_number(match["n"])
     unit = _UNITS.get(match["unit"] or "")
-    if number is None or (match["currency"] and unit not in (None, "money")):
+    currency = _CURRENCIES.get(match["currency"] or "")
+    if number is None or (currency and unit not in (None, currency)):
         return None
     value = number * _MULTIPLIERS.get(match["mult"] or "", 1)
-    return Amount(int(value) if value.is_integer() else value, "money" if match["currency"] else unit)
+    return Amount(int(value) if value.is_integer() else value, currency or unit)
+
+
+def mentions_foreign_money(text: str) -> bool:
+    """'200万美元', '港币', '$2 million': a currency other than yuan is named."""
+    return bool(_FOREIGN_WORD.search(typed(text)))
 
 
 def parse_amount(text: str) -> float | None:
@@ -135,15 +174,18 @@ class Refused:
 
 def _counted(unit: str) -> Callable[[str, Ctx], Any]:
     """Typed amounts for a question counted in `unit`: a bare number is taken in that unit; a number in
-    another unit ("5000万元" asked for people) is refused, never converted."""
+    another unit ("5000万元" asked for people) or another currency ("$2 million") is refused, never converted."""
 
     def parse(text: str, ctx: Ctx) -> Any:
         amount = read_amount(text)
+        if unit == "money" and (amount.unit == FOREIGN if amount else mentions_foreign_money(text)):
+            return Refused(TEXTS["yuan_only"])
         if amount is None:
             return UNKNOWN
-        if amount.unit not in (None, unit):
+        given = "money" if amount.unit == FOREIGN else amount.unit
+        if given not in (None, unit):
             wrong = TEXTS["wrong_unit"]
-            return Refused({lang: wrong[lang].format(wanted=UNIT_NAMES[unit][lang], given=UNIT_NAMES[amount.unit][lang]) for lang in wrong})
+            return Refused({lang: wrong[lang].format(wanted=UNIT_NAMES[unit][lang], given=UNIT_NAMES[given][lang]) for lang in wrong})
         return amount.value
 
     return parse
@@ -166,8 +208,12 @@ def _hours(text: str, ctx: Ctx) -> Any:
 
 
 def _moment(text: str, ctx: Ctx) -> Any:
+    """A typed time; one that tries to be a time but cannot be read ("this morning") gets examples of times
+    that can, while anything else (a question, say) is left to the knowledge base."""
     moment = parse_time(text, ctx.now)
-    return UNKNOWN if moment is None else moment.isoformat(timespec="seconds")
+    if moment is not None:
+        return moment.isoformat(timespec="seconds")
+    return Refused(TEXTS["time_hint"]) if looks_like_time(text) and not _QUESTION.search(typed(text)) else UNKNOWN
 
 
 # ------------------------------------------------------------------------------------------ the questions
@@ -268,7 +314,7 @@ _add(
         ),
         tuple(Option(LEVEL_NAMES[level], level, level, _level_words(level)) for level in reversed(LEVELS))
         + (
-            Option(_label("帮我分级", "Help me grade"), "grade", "grade", UNSURE),
+            Option(_label("帮我分级", "Help me grade"), "grade", "grade", UNSURE + GRADE_WORDS),
             Option(_label("不分级，从严", "Skip, assume the worst"), "skip", None, ("跳过", "skip")),
         ),
         store=_store_level,
@@ -475,9 +521,14 @@ TEXTS = {
     "graded_general": _label("分级结果：一般（未达到较大级别的任何指标）。", "Grading result: general (no relatively-major criterion is met)."),
     "current": _label("目前的回答：{answer}", "Current answer: {answer}"),
     "future": _label("这个时间（{time}）晚于现在（{now}），请输入已经过去的时间。", "That time ({time}) is later than now ({now}); please give a time already past."),
+    "time_hint": _label(
+        "没看懂这个时间。请写成这样，如：现在、30分钟前、今天9点、昨天21:30、2026-03-01 09:00",
+        "I could not read that time. Please write it e.g. now, 30 minutes ago, today 9:00, yesterday 21:30, 2026-03-01 09:00",
+    ),
     "yesterday": _label("如果指的是昨天，请输入“昨天{clock}”。", " If you meant yesterday, type \"yesterday {clock}\"."),
     "recorded_discovered_at": _label("已记录发现时间：{time}（北京时间）", "Discovery time recorded: {time} (Beijing time)"),
     "recorded_handling_ended_at": _label("已记录处置结束时间：{time}（北京时间）", "Handling end recorded: {time} (Beijing time)"),
+    "yuan_only": _label("请按人民币金额填写（分级指南按人民币计）。", "Please give the amount in yuan (RMB): the grading guide counts in yuan."),
     "wrong_unit": _label(
         "这一问问的是{wanted}，你输入的是{given}。请重新输入，或点下面的按钮。",
         "This question asks for {wanted}, and you typed {given}. Please type it again, or press a button.",
@@ -485,6 +536,7 @@ TEXTS = {
     "before_discovery": _label("处置结束时间（{time}）早于发现时间（{discovered}），请核对。", "Handling cannot end ({time}) before the incident was discovered ({discovered}); please check."),
     "percent": _label("比例应在0到100之间。", "A share must be between 0 and 100."),
     "summary_head": _label("评估结果", "Assessment"),
+    "finished": _label("评估已完成。/assess 重新评估，或点下面的按钮。", "The assessment is finished. /assess to start a new one, or press a button below."),
     "draft": _label("起草报告", "Draft the report"),
     "remind": _label("截止前提醒我", "Remind me before deadlines"),
     "restart": _label("重新评估", "Start over"),
@@ -517,11 +569,15 @@ class AssessFlow:
         return self._fresh(state, ctx)
 
     def prompt(self, state: ChatState, ctx: Ctx) -> list[Reply]:
+        """The current question again; for a finished assessment one line and the summary's buttons, as the
+        (long) summary was shown when it was reached."""
         data = state.flows.get(NAME)
         if not data:
             return self._fresh(state, ctx)
         if data["step"] == DONE:
-            return self._summary(state, ctx)
+            data["result"] = assess(data["answers"], ctx.now, ctx.lang)
+            _finish(state)
+            return [Reply(pick(TEXTS["finished"], ctx.lang), _summary_buttons(state, ctx))]
         return self._ask(state, ctx, [])
 
     def handle(self, state: ChatState, text: str, ctx: Ctx) -> list[Reply] | None:
@@ -611,7 +667,7 @@ class AssessFlow:
             _forget(data["answers"], QUESTIONS[previous])
         data["step"] = previous
         data["result"] = None
-        return self.prompt(state, ctx)
+        return self._summary(state, ctx) if previous == DONE else self._ask(state, ctx, [])
 
     def _change(self, state: ChatState, step: str, ctx: Ctx) -> list[Reply]:
         data = state.flows[NAME]
@@ -653,21 +709,46 @@ class AssessFlow:
         return [Reply("\n".join(lines), buttons)]
 
     def _summary(self, state: ChatState, ctx: Ctx, notes: list[str] | None = None) -> list[Reply]:
+        """The assessment, which finishes the conversation: its buttons still reach the flow (the engine routes a
+        flow's button to it when no flow is active), while typed text goes to the knowledge base alone."""
         data = state.flows[NAME]
         data["result"] = assess(data["answers"], ctx.now, ctx.lang)
+        _finish(state)
         lang = ctx.lang
         discovered = data["answers"].get("discovered_at")
         shown = describe(data["result"], ctx.now, lang, discovered=parse_iso(discovered) if discovered else None)
         text = "\n".join([*(notes or []), pick(TEXTS["summary_head"], lang)]) + f"\n\n{shown}"
-        buttons = [Button(pick(TEXTS["draft"], lang), "report:start")]
-        if state.reminders:
-            buttons.append(Button(pick(reminders.TEXTS["cancel"], lang), "remind:off"))
-        elif reminders.upcoming(data["result"], ctx.now):
-            buttons.append(Button(pick(TEXTS["remind"], lang), "remind:on"))
-        changes = ("cii", "central_state_organ", "level", "discovered_at", "handling_ended_at")
-        buttons += [Button(pick(TEXTS[f"change_{step}"], lang), f"{NAME}:change:{step}") for step in changes]
-        buttons.append(Button(pick(TEXTS["restart"], lang), f"{NAME}:restart"))
-        return [Reply(text, buttons)]
+        return [Reply(text, _summary_buttons(state, ctx))]
+
+
+# ------------------------------------------------------------------------------------------ after the summary
+SUMMARY_CHANGES = ("cii", "central_state_organ", "level", "discovered_at", "handling_ended_at")
+
+
+def follow_up_buttons(state: ChatState, lang: str, now: datetime) -> list[Button]:
+    """What can follow a finished assessment: draft its report, set (or cancel) reminders, start over.
+
+    reminders.handle shows them again under its own reply, which takes the place of the summary's buttons.
+    """
+    buttons = [Button(pick(TEXTS["draft"], lang), "report:start")]
+    if state.reminders:
+        buttons.append(Button(pick(reminders.TEXTS["cancel"], lang), "remind:off"))
+    elif reminders.upcoming(state.flows[NAME]["result"], now):
+        buttons.append(Button(pick(TEXTS["remind"], lang), "remind:on"))
+    return buttons + [Button(pick(TEXTS["restart"], lang), f"{NAME}:restart")]
+
+
+def _summary_buttons(state: ChatState, ctx: Ctx) -> list[Button]:
+    """The follow-ups, with the answers that can be changed before "start over"."""
+    *follow_ups, restart = follow_up_buttons(state, ctx.lang, ctx.now)
+    changes = [Button(pick(TEXTS[f"change_{step}"], ctx.lang), f"{NAME}:change:{step}") for step in SUMMARY_CHANGES]
+    return [*follow_ups, *changes, restart]
+
+
+def _finish(state: ChatState) -> None:
+    """The assessment is over: /start no longer offers to resume it, and questions get plain answers."""
+    if state.active == NAME:
+        state.active = None
 
 
 # ------------------------------------------------------------------------------------------ pure helpers

@@ -8,17 +8,24 @@ and ends with the text and the .docx/.txt files.
 
 The draft lives in state.flows["report"] as plain JSON:
     {"kind": "initial"|"supplement"|"summary"|None, "facts": {…the `report` contract's keys…},
-     "skipped": [question keys], "step": str}
-Steps: "choose" (a draft exists: continue, switch kind, start over), "kind", a question key ("cause",
-"ransom.amount", …), "preview", "edit" (pick an item), "edit:<section number>" (pick a field), "done".
+     "skipped": [question keys], "review": [question keys], "step": str}
+except that an incident type chosen by button is kept as {"choice": <key>}, so the report names it in the
+language it is rendered in. "review" holds the items a supplementary report asks again although they have a
+value (impact, measures, trend, …: what changes as handling goes on), each shown with a "Keep" button.
+Steps: "kind" (a new draft: which report; the one the facts suggest is marked), "choose" (a draft exists:
+continue, switch kind, start over), a question key ("cause", "ransom.amount", …), "preview", "edit" (pick an
+item), "edit:<section number>" (pick a field), "done" (finished: the conversation is over, state.active is
+None, and the flow's buttons still reach it through the engine).
+A kind's name typed at any step ("总结报告", "续报", "summary report") chooses that kind, never answers an item.
 A typed answer that ends with a question mark is taken as a question for the knowledge base instead. Times
-(and the ransom date) are of things past: one after now is refused and the item asked again.
+(and the ransom date) are of things past, and they keep their order (occurred ≤ discovered ≤ handling ended):
+one that breaks either is refused with the reason and the item asked again.
 """
 
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from bot.flows import Ctx
@@ -93,6 +100,17 @@ QUESTIONS: dict[str, dict[str, str]] = {
 }
 TEXTS = {
     "kind": {"zh": "要起草哪种报告？", "en": "Which report do you want to draft?"},
+    "suggest_summary": {
+        "zh": "事件处置已于 {time} 结束，建议起草总结报告（处置结束后30日内提交）。",
+        "en": "Handling ended at {time}, so a summary report is suggested (due within 30 days after handling ends).",
+    },
+    "suggested": {"zh": "{label}（建议）", "en": "{label} (suggested)"},
+    "same_kind": {"zh": "正在起草的就是{kind}。", "en": "This is the {kind} already."},
+    "review": {
+        "zh": "续报会逐一列出影响、措施、趋势、原因、溯源线索和后续措施的当前内容：有新情况就输入最新情况，没有变化请点“保持不变”。",
+        "en": "The supplementary report shows the impact, measures, trend, cause, leads and next steps as they stand: type what is new, or press \"Keep\" if nothing changed.",
+    },
+    "update": {"zh": "上次报告以来有新情况吗？", "en": "Anything new since the last report?"},
     "prefilled": {
         "zh": "开始起草{kind}。评估中已知的事项（级别、时间、报送对象）已自动填入。每一项都可点“稍后补充”跳过，报告中会标注“待补报”。",
         "en": "Drafting the {kind}. What the assessment already knows (level, times, recipients) is filled in. Any item can be skipped with \"Later\"; the report then marks it \"to be supplemented\".",
@@ -105,6 +123,10 @@ TEXTS = {
         "zh": "你有一份{kind}草稿（已填 {count} 项）。继续修改，据此起草续报或总结报告，还是重新开始？",
         "en": "You have a draft {kind} ({count} items filled). Continue it, build a supplementary or summary report on it, or start over?",
     },
+    "finished": {
+        "zh": "你已生成一份{kind}（已填 {count} 项）。查看或修改后重新生成，据此起草续报或总结报告，还是重新开始？",
+        "en": "You have a finished {kind} ({count} items filled). Review it (and generate it again), build a supplementary or summary report on it, or start over?",
+    },
     "current": {"zh": "当前：{value}", "en": "Now: {value}"},
     "type_other": {"zh": "请直接输入事件类型。", "en": "Type the kind of incident."},
     "notes": {"zh": "供你参考（不写入报告）：", "en": "For you (not part of the report):"},
@@ -112,20 +134,48 @@ TEXTS = {
         "zh": "以上为预览。确认无误请点“确认生成”；要修改，点“修改”选择要改的项，或直接输入项目名称（如“原因”）。",
         "en": "That is the preview. Press \"Finish\" if it is right; to change something, press \"Edit\" and pick the item, or type the item's name (e.g. \"cause\").",
     },
+    "preview_unclear": {
+        "zh": "没能理解。预览见上方：确认无误请点“确认生成”；要修改，点“修改”或输入项目名称（如“原因”）。输入 /cancel 可退出。",
+        "en": "I couldn't take that. The preview is above: press \"Finish\" if it is right; to change something, press \"Edit\" or type the item's name (e.g. \"cause\"). /cancel leaves.",
+    },
+    "preview_again": {
+        "zh": "预览见上方：确认无误请点“确认生成”，要修改请点“修改”。",
+        "en": "The preview is above: press \"Finish\" if it is right, \"Edit\" to change something.",
+    },
     "edit": {"zh": "要修改哪一项？点选，或输入编号或名称。", "en": "Which item do you want to change? Pick it, or type its number or name."},
     "edit_section": {"zh": "第{number}项包括以下内容，要修改哪一个？", "en": "Item {number} holds these; which one do you want to change?"},
     "done": {
         "zh": "报告已生成：.docx 用于打印、盖章或作附件，.txt 可粘贴到邮件正文或网页表单。",
-        "en": "Your report is ready: the .docx to print, stamp or attach, the .txt to paste into an email or a web form. Chinese authorities expect Chinese: /lang zh, then /report → Continue → Finish gives the Chinese version.",
+        "en": "Your report is ready: the .docx to print, stamp or attach, the .txt to paste into an email or a web form. Chinese authorities expect Chinese: /lang zh, then /report → 查看 → 确认生成 gives the Chinese version.",
     },
     "done_missing": {
         "zh": "标注“待补报”的事项查明后请及时补报：输入 /report 即可据此起草续报。",
         "en": "Supplement the items marked \"to be supplemented\" promptly once known: type /report to build a supplementary report on this one.",
     },
     "future": {"zh": "这个时间（{time}）晚于现在（{now}），请输入已经过去的时间。", "en": "That time ({time}) is later than now ({now}); please give a time already past."},
+    "order": {"zh": "{this}（{time}）{relation}{other}（{other_time}）{why}，请核对。", "en": "{this} ({time}) is {relation} {other} ({other_time}){why}; please check."},
+    "before": {"zh": "早于", "en": "before"},
+    "after": {"zh": "晚于", "en": "after"},
+    "unseen": {"zh": "：事件不可能在发生之前就被发现", "en": ": an incident cannot be discovered before it happens"},
     "first": {"zh": "已经是第一项了。", "en": "This is the first item."},
-    "invalid": {"zh": "报告无法生成：{error}", "en": "The report cannot be rendered: {error}"},
+    "fix_times": {
+        "zh": "报告暂时无法生成：{problem}点下方按钮修改相应的时间。",
+        "en": "The report cannot be generated yet. {problem} Press a button below to change one of the times.",
+    },
+    "invalid": {
+        "zh": "报告暂时无法生成：草稿中有相互矛盾的内容（例如各项时间与评估中的时间先后不符）。请点“修改”核对各项，或点“重新开始”。",
+        "en": "The report cannot be generated yet: the draft contradicts itself (its times and the assessment's may be out of order, for example). Press \"Edit\" to check the items, or \"Start over\".",
+    },
 }
+# The times a report states, in the order they happen; how each is named in a sentence.
+TIME_ORDER = ("occurred_at", "discovered_at", "handling_ended_at")
+TIME_NAMES = {
+    "occurred_at": {"zh": "发生时间", "en": "the occurrence time"},
+    "discovered_at": {"zh": "发现时间", "en": "the discovery time"},
+    "handling_ended_at": {"zh": "处置结束时间", "en": "the end of handling"},
+}
+# What a supplementary report updates: the items that change while an incident is handled.
+UPDATES = ("impact", "measures", "trend", "cause", "leads", "next_steps")
 BUTTONS = {
     "later": {"zh": "稍后补充", "en": "Later"},
     "back": {"zh": "返回上一步", "en": "Back"},
@@ -134,6 +184,7 @@ BUTTONS = {
     "finish": {"zh": "确认生成", "en": "Finish"},
     "edit": {"zh": "修改", "en": "Edit"},
     "continue": {"zh": "继续", "en": "Continue"},
+    "review": {"zh": "查看", "en": "Review"},
     "new": {"zh": "重新开始", "en": "Start over"},
 }
 KIND_BUTTONS: dict[Kind, dict[str, str]] = {
@@ -151,8 +202,23 @@ INCIDENT_TYPES = {
 }
 # Typed instead of an answer, in either language: skip the item like the "Later" button (folded, as typed() gives).
 SKIP_WORDS = frozenset(
-    ("稍后", "稍后补充", "稍后再说", "以后再说", "跳过", "先跳过", "暂不清楚", "待补报", "later", "skip", "tbd", "n/a", "unknown", "to be supplemented")
+    (
+        *("稍后", "稍后补充", "稍后再说", "以后再说", "跳过", "先跳过", "待补报"),
+        *("暂不清楚", "不清楚", "尚不清楚", "还不清楚", "不知道", "还不知道", "不确定", "暂不确定", "说不好", "不好说"),
+        *("later", "skip", "tbd", "n/a", "unknown", "to be supplemented"),
+        *("don't know", "dont know", "i don't know", "i dont know", "idk", "not sure", "unsure", "no idea", "not known yet"),
+    )
 )
+# A report kind named instead of an answer (folded): that kind is chosen, never stored as an item.
+KIND_WORDS: dict[str, Kind] = {
+    typed(word): kind
+    for kind, words in {
+        "initial": ("首报", "首次报告", "初次报告", "初报", "initial", "initial report", "first report"),
+        "supplement": ("续报", "补报", "续报（补报）", "补充报告", "supplement", "supplementary", "supplementary report", "follow-up report"),
+        "summary": ("总结报告", "summary", "summary report", "final report"),
+    }.items()
+    for word in words
+}
 EDIT_WORDS = re.compile(r"^(?:(?:修改|更改|更正|改|编辑|edit|change|fix)\s*)?(?:第|item|no\.?)?\s*")
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 PHONE = re.compile(r"\+?\d[\d\s()-]{5,}\d")
@@ -166,17 +232,20 @@ class ReportFlow:
         return pick(TITLE, lang)
 
     def start(self, state: ChatState, ctx: Ctx) -> list[Reply]:
-        """A new draft (initial by default after an assessment), or the choice of what to do with the old one."""
+        """A new draft begins with the choice of kind (a summary is suggested once handling has ended, which the
+        initial report's questions would not notice); an existing one with what to do with it. A finished
+        report is no conversation under way: its choices are offered with state.active left None."""
         draft = state.flows.get(NAME)
         if draft is not None and draft["kind"] is not None:
             _prefill(draft, state, ctx)
-            draft["step"] = "choose"
+            if draft["step"] == "done":
+                state.active = None
+            else:
+                draft["step"] = "choose"
             return self.prompt(state, ctx)
-        draft = {"kind": None, "facts": {}, "skipped": [], "step": "kind"}  # a kind-less draft holds nothing typed
+        draft = {"kind": None, "facts": {}, "skipped": [], "review": [], "step": "kind"}  # a kind-less draft holds nothing typed
         state.flows[NAME] = draft
-        assessed = _prefill(draft, state, ctx)
-        if assessed:
-            return self._set_kind(state, draft, "initial", ctx)
+        _prefill(draft, state, ctx)
         return self.prompt(state, ctx)
 
     def prompt(self, state: ChatState, ctx: Ctx) -> list[Reply]:
@@ -185,12 +254,14 @@ class ReportFlow:
         lang = ctx.lang
         if step in ("choose", "done"):
             kind = pick(KIND_NAMES[draft["kind"]], lang)
-            buttons = [Button(pick(BUTTONS["continue"], lang), f"{NAME}:continue")]
+            finished = step == "done"
+            buttons = [Button(pick(BUTTONS["review" if finished else "continue"], lang), f"{NAME}:continue")]
             buttons += [Button(pick(KIND_BUTTONS[k], lang), f"{NAME}:kind:{k}") for k in ("supplement", "summary")]
             buttons.append(Button(pick(BUTTONS["new"], lang), f"{NAME}:new"))
-            return [Reply(pick(TEXTS["draft"], lang).format(kind=kind, count=_count(draft["facts"])), buttons)]
+            text = pick(TEXTS["finished" if finished else "draft"], lang)
+            return [Reply(text.format(kind=kind, count=_count(draft["facts"])), buttons)]
         if step == "kind":
-            return [Reply(pick(TEXTS["kind"], lang), [Button(pick(KIND_BUTTONS[k], lang), f"{NAME}:kind:{k}") for k in KINDS])]
+            return [self._kind_question(draft, lang)]
         if step == "preview":
             return self._preview(draft, ctx)
         if step == "edit":
@@ -213,7 +284,12 @@ class ReportFlow:
         if colon and prefix == NAME:
             return self._press(state, draft, action, ctx)
         step = draft["step"]
-        if step in ("preview", "edit") or step.startswith("edit:"):
+        kind = KIND_WORDS.get(typed(text))
+        if kind is not None:
+            return self._typed_kind(state, draft, kind, ctx)
+        if step == "preview":
+            return self._edit_target(state, draft, text, ctx) or self._preview_unclear(draft, text, ctx)
+        if step == "edit" or step.startswith("edit:"):
             return self._edit_target(state, draft, text, ctx)
         if step in ("choose", "kind", "done") or text.rstrip().endswith(("?", "？")):
             return None
@@ -224,12 +300,11 @@ class ReportFlow:
         value = _parse_answer(step, text, ctx)
         if value is None:
             return None
-        problem = _problem(step, value, ctx)
+        problem = _problem(draft, step, value, ctx)
         if problem is not None:
             return [self._question(draft, step, ctx, note=problem)]
         _store(draft["facts"], step, value)
-        if step in draft["skipped"]:
-            draft["skipped"].remove(step)
+        _settle(draft, step)
         return self._next(state, draft, ctx)
 
     # ------------------------------------------------------------------ buttons
@@ -252,17 +327,22 @@ class ReportFlow:
         if verb == "back" and draft["step"] in _all_questions(draft):
             return self._back(state, draft, ctx)
         if verb == "keep" and draft["step"] in _all_questions(draft):
+            _settle(draft, draft["step"])
             return self._next(state, draft, ctx)
         if verb == "type" and argument in INCIDENT_TYPES and draft["step"] == "type":
             if argument == "other":
                 return [Reply(pick(TEXTS["type_other"], ctx.lang), _question_buttons(draft, "type", ctx.lang, choices=False))]
-            draft["facts"]["type"] = pick(INCIDENT_TYPES[argument], ctx.lang)
+            draft["facts"]["type"] = {"choice": argument}
+            _settle(draft, "type")
             return self._next(state, draft, ctx)
         if verb == "level" and argument in LEVELS and draft["step"] == "level":
             draft["facts"]["level"] = argument
+            _settle(draft, "level")
             return self._next(state, draft, ctx)
         if verb == "preview":
-            draft["skipped"] += _open_questions(draft)
+            # Items not reached yet are left "to be supplemented"; those under review keep their value.
+            draft["skipped"] += [key for key in _open_questions(draft) if _value(draft["facts"], key) is None]
+            draft["review"] = []
             draft["step"] = "preview"
             return self.prompt(state, ctx)
         if verb == "edit":
@@ -278,13 +358,41 @@ class ReportFlow:
 
     # ------------------------------------------------------------------ steps
     def _set_kind(self, state: ChatState, draft: dict[str, Any], kind: Kind, ctx: Ctx) -> list[Reply]:
-        """Choose the report kind; items skipped earlier are asked again (a supplement is where they belong)."""
+        """Choose the report kind; items skipped earlier are asked again (a supplement is where they belong),
+        and a supplement asks for the news on every item that changes as handling goes on."""
         draft["kind"] = kind
         draft["skipped"] = []
-        intro = TEXTS["prefilled" if draft["facts"].get("assessment") else "fresh"]
+        draft["review"] = [key for key in UPDATES if _value(draft["facts"], key) is not None] if kind == "supplement" else []
+        intro = pick(TEXTS["prefilled" if draft["facts"].get("assessment") else "fresh"], ctx.lang).format(kind=pick(KIND_NAMES[kind], ctx.lang))
+        if draft["review"]:
+            intro += "\n" + pick(TEXTS["review"], ctx.lang)
         replies = self._next(state, draft, ctx)
-        replies.insert(0, Reply(pick(intro, ctx.lang).format(kind=pick(KIND_NAMES[kind], ctx.lang))))
+        replies.insert(0, Reply(intro))
         return replies
+
+    def _typed_kind(self, state: ChatState, draft: dict[str, Any], kind: Kind, ctx: Ctx) -> list[Reply]:
+        """A kind named in words: chosen, unless it is the kind of the draft under way (then only said so)."""
+        if kind != draft["kind"] or draft["step"] in ("kind", "choose", "done"):
+            return self._set_kind(state, draft, kind, ctx)
+        same = Reply(pick(TEXTS["same_kind"], ctx.lang).format(kind=pick(KIND_NAMES[kind], ctx.lang)))
+        if draft["step"] == "preview":
+            return [same, self._preview_buttons(pick(TEXTS["preview_again"], ctx.lang), ctx)]
+        return [same, *self.prompt(state, ctx)]
+
+    def _kind_question(self, draft: dict[str, Any], lang: str) -> Reply:
+        """Which report: the kind the facts suggest is marked, and a summary's suggestion says why."""
+        suggested = _suggested_kind(draft)
+        lines = [pick(TEXTS["kind"], lang)]
+        if suggested == "summary":
+            ended = clock(parse_iso(draft["facts"]["handling_ended_at"]))
+            lines.insert(0, pick(TEXTS["suggest_summary"], lang).format(time=ended))
+        buttons = []
+        for kind in KINDS:
+            label = pick(KIND_BUTTONS[kind], lang)
+            if kind == suggested:
+                label = pick(TEXTS["suggested"], lang).format(label=label)
+            buttons.append(Button(label, f"{NAME}:kind:{kind}"))
+        return Reply("\n".join(lines), buttons)
 
     def _next(self, state: ChatState, draft: dict[str, Any], ctx: Ctx) -> list[Reply]:
         """The first item still open, or the preview when none is."""
@@ -299,6 +407,7 @@ class ReportFlow:
     def _skip(self, state: ChatState, draft: dict[str, Any], ctx: Ctx) -> list[Reply]:
         """"Later": the item is left empty (the report marks it 待补报) and the next open one is asked."""
         _clear(draft["facts"], draft["step"])
+        _settle(draft, draft["step"])
         if draft["step"] not in draft["skipped"]:
             draft["skipped"].append(draft["step"])
         return self._next(state, draft, ctx)
@@ -332,6 +441,8 @@ class ReportFlow:
     def _question(self, draft: dict[str, Any], key: str, ctx: Ctx, note: str | None = None) -> Reply:
         lang = ctx.lang
         lines = [note] if note else []
+        if key in draft.get("review", ()):
+            lines.append(pick(TEXTS["update"], lang))
         current = _current(draft, key, ctx)
         if current is not None:
             lines.append(pick(TEXTS["current"], lang).format(value=current))
@@ -342,24 +453,50 @@ class ReportFlow:
         """The report as it will be sent, then (outside it) the notes meant for the user only, then the question."""
         try:
             report = _report(draft, ctx)
-        except FactsError as error:
-            return self._invalid(error, ctx)
+        except FactsError:
+            return [self._invalid(draft, ctx)]
         parts = [render_text(report, "md").rstrip()]
         if report.notes:
             parts.append("\n".join([pick(TEXTS["notes"], ctx.lang), *(f"- {note}" for note in report.notes)]))
         parts.append(pick(TEXTS["preview"], ctx.lang))
-        buttons = [Button(pick(BUTTONS["finish"], ctx.lang), f"{NAME}:finish"), Button(pick(BUTTONS["edit"], ctx.lang), f"{NAME}:edit")]
-        return [Reply("\n\n".join(parts), buttons)]
+        return [self._preview_buttons("\n\n".join(parts), ctx)]
 
-    def _invalid(self, error: FactsError, ctx: Ctx) -> list[Reply]:
-        """Facts that do not add up (e.g. handling ended before discovery): say so and offer to edit."""
-        return [Reply(pick(TEXTS["invalid"], ctx.lang).format(error=error), [Button(pick(BUTTONS["edit"], ctx.lang), f"{NAME}:edit")])]
+    def _preview_buttons(self, text: str, ctx: Ctx) -> Reply:
+        return Reply(text, [Button(pick(BUTTONS["finish"], ctx.lang), f"{NAME}:finish"), Button(pick(BUTTONS["edit"], ctx.lang), f"{NAME}:edit")])
+
+    def _preview_unclear(self, draft: dict[str, Any], text: str, ctx: Ctx) -> list[Reply]:
+        """Text at the preview that names no item: a question gets its answer, anything else a short word —
+        with the preview's buttons, not the whole report again (it is right above). A draft that cannot be
+        rendered gets its own short message again instead."""
+        answer = ctx.kb.ask(text, ctx.lang)
+        replies = [Reply(answer.display())] if answer.matched or answer.topic == "help" else []
+        try:
+            _report(draft, ctx)
+        except FactsError:
+            return [*replies, self._invalid(draft, ctx)]
+        note = pick(TEXTS["preview_again" if replies else "preview_unclear"], ctx.lang)
+        return [*replies, self._preview_buttons(note, ctx)]
+
+    def _invalid(self, draft: dict[str, Any], ctx: Ctx) -> Reply:
+        """A draft the report cannot be built from, said in the user's words (never the internal error): times
+        out of order name the times with a button for each; anything else offers the edit menu or a fresh start."""
+        lang = ctx.lang
+        conflict = _time_conflict(draft)
+        if conflict is None:
+            return Reply(pick(TEXTS["invalid"], lang), [Button(pick(BUTTONS["edit"], lang), f"{NAME}:edit"), Button(pick(BUTTONS["new"], lang), f"{NAME}:new")])
+        later, earlier = conflict
+        times = _times(draft)
+        problem = _order_text(later, times[later], earlier, times[earlier], lang)
+        questions = _all_questions(draft)
+        buttons = [Button(_button_label(key, lang), f"{NAME}:field:{key}") for key in (later, earlier) if key in questions]
+        buttons.append(Button(pick(BUTTONS["edit"], lang), f"{NAME}:edit"))
+        return Reply(pick(TEXTS["fix_times"], lang).format(problem=problem), buttons)
 
     def _finish(self, state: ChatState, draft: dict[str, Any], ctx: Ctx) -> list[Reply]:
         try:
             report = _report(draft, ctx)
-        except FactsError as error:
-            return self._invalid(error, ctx)
+        except FactsError:
+            return [self._invalid(draft, ctx)]
         stem = f"incident-report-{draft['kind']}-{ctx.lang}"
         files = [
             FileOut(f"{stem}.docx", render_docx(report), DOCX_MIME),
@@ -378,8 +515,8 @@ class ReportFlow:
 
 
 # ---------------------------------------------------------------------- the draft's data
-def _prefill(draft: dict[str, Any], state: ChatState, ctx: Ctx) -> bool:
-    """Copy what the assessment knows into the draft; True if an assessment was completed.
+def _prefill(draft: dict[str, Any], state: ChatState, ctx: Ctx) -> None:
+    """Copy what the assessment knows into the draft.
 
     The assessment input is replaced by the newest one (it only routes the report); level and times are
     filled only where the draft has none, so nothing the user typed in the draft is overwritten.
@@ -387,11 +524,11 @@ def _prefill(draft: dict[str, Any], state: ChatState, ctx: Ctx) -> bool:
     assess = state.flows.get("assess") or {}
     answers = {key: value for key, value in (assess.get("answers") or {}).items() if key in ASSESS_KEYS and key != "lang"}
     if not answers:
-        return False
+        return
     try:
         parse_assess_input(answers, ctx.now)
     except AssessError:
-        return False  # an assessment abandoned half-way can hold answers that do not add up yet
+        return  # an assessment abandoned half-way can hold answers that do not add up yet
     facts = draft["facts"]
     facts["assessment"] = answers
     level = (assess.get("result") or {}).get("level") or answers.get("level")
@@ -400,7 +537,18 @@ def _prefill(draft: dict[str, Any], state: ChatState, ctx: Ctx) -> bool:
     for key in ("discovered_at", "handling_ended_at"):
         if answers.get(key):
             facts.setdefault(key, answers[key])
-    return bool(assess.get("result"))
+
+
+def _suggested_kind(draft: dict[str, Any]) -> Kind:
+    """A summary once handling has ended (the initial report is due long before), else the initial report."""
+    return "summary" if draft["facts"].get("handling_ended_at") else "initial"
+
+
+def _settle(draft: dict[str, Any], key: str) -> None:
+    """An item answered, kept or skipped: no longer waiting to be asked or reviewed."""
+    for pending in (draft["skipped"], draft.get("review", [])):
+        if key in pending:
+            pending.remove(key)
 
 
 def _questions(draft: dict[str, Any]) -> list[str]:
@@ -424,7 +572,9 @@ def _all_questions(draft: dict[str, Any]) -> list[str]:
 
 
 def _open_questions(draft: dict[str, Any]) -> list[str]:
-    return [key for key in _questions(draft) if key not in draft["skipped"] and _value(draft["facts"], key) is None]
+    """The items still to ask: empty and not skipped, or under review in a supplement."""
+    review = draft.get("review", ())
+    return [key for key in _questions(draft) if key in review or (key not in draft["skipped"] and _value(draft["facts"], key) is None)]
 
 
 def _previous(draft: dict[str, Any], key: str) -> str | None:
@@ -435,7 +585,14 @@ def _previous(draft: dict[str, Any], key: str) -> str | None:
 
 
 def _ransom_applies(facts: dict[str, Any]) -> bool:
-    return is_ransomware(facts.get("type")) or bool(facts.get("ransom"))
+    return is_ransomware(_type_text(facts.get("type"), "en")) or bool(facts.get("ransom"))
+
+
+def _type_text(value: Any, lang: str) -> str | None:
+    """The incident type as the report states it: a button's choice named in `lang`, typed text as typed."""
+    if isinstance(value, dict):
+        return pick(INCIDENT_TYPES[value["choice"]], lang)
+    return value
 
 
 def _value(facts: dict[str, Any], key: str) -> Any:
@@ -464,7 +621,41 @@ def _count(facts: dict[str, Any]) -> int:
 
 
 def _report(draft: dict[str, Any], ctx: Ctx) -> Report:
-    return build_report(draft["kind"], ctx.lang, validate_facts(draft["facts"]), ctx.now)
+    facts = dict(draft["facts"])
+    if "type" in facts:
+        facts["type"] = _type_text(facts["type"], ctx.lang)
+    return build_report(draft["kind"], ctx.lang, validate_facts(facts), ctx.now)
+
+
+def _times(draft: dict[str, Any]) -> dict[str, datetime]:
+    """The times the report will state: the draft's own, else the assessment's (discovery, end of handling)."""
+    assessment = draft["facts"].get("assessment") or {}
+    times = {}
+    for key in TIME_ORDER:
+        value = draft["facts"].get(key) or assessment.get(key)
+        if value:
+            times[key] = parse_iso(value)
+    return times
+
+
+def _time_conflict(draft: dict[str, Any]) -> tuple[str, str] | None:
+    """(later key, earlier key) of the first two times out of order, or None when they keep their order."""
+    times = _times(draft)
+    for position, later in enumerate(TIME_ORDER):
+        for earlier in TIME_ORDER[:position]:
+            if later in times and earlier in times and times[later] < times[earlier]:
+                return later, earlier
+    return None
+
+
+def _order_text(key: str, moment: datetime, other: str, other_moment: datetime, lang: str) -> str:
+    """'处置结束时间（…）早于发现时间（…），请核对。' — why two times cannot both stand."""
+    relation = pick(TEXTS["before" if moment < other_moment else "after"], lang)
+    why = pick(TEXTS["unseen"], lang) if {key, other} == {"occurred_at", "discovered_at"} else ""
+    this = pick(TIME_NAMES[key], lang)
+    return pick(TEXTS["order"], lang).format(
+        this=this[0].upper() + this[1:], time=clock(moment), relation=relation, other=pick(TIME_NAMES[other], lang), other_time=clock(other_moment), why=why
+    )
 
 
 def _section(kind: Kind, number: int) -> SectionSpec | None:
@@ -506,6 +697,8 @@ def _current(draft: dict[str, Any], key: str, ctx: Ctx) -> str | None:
         return pick(LEVEL_NAMES[value], ctx.lang)
     if key == "contact":
         return " ".join(value[part] for part in ("name", "phone", "email") if part in value)
+    if key == "type":
+        return _type_text(value, ctx.lang)
     if key == "ransom.date" and len(value) == 10:
         return value
     if key == "ransom.date" or FIELDS.get(key) is not None and FIELDS[key].value_type == "time":
@@ -557,9 +750,10 @@ def _parse_answer(key: str, text: str, ctx: Ctx) -> Any:
     return _parse_contact(text)
 
 
-def _problem(key: str, value: Any, ctx: Ctx) -> str | None:
+def _problem(draft: dict[str, Any], key: str, value: Any, ctx: Ctx) -> str | None:
     """Why a readable answer cannot stand, or None: every time asked (and the ransom date) is of something
-    that has already happened, so one after now is a slip."""
+    that has already happened, so one after now is a slip; and an incident happens, is discovered and is
+    handled in that order, so a time before one that must come first (or after one that must follow) is too."""
     if key != "ransom.date" and (key not in FIELDS or FIELDS[key].value_type != "time"):
         return None
     if len(value) == 10:  # a ransom date without a time
@@ -567,7 +761,18 @@ def _problem(key: str, value: Any, ctx: Ctx) -> str | None:
     else:
         moment = parse_iso(value)
         late, shown = moment > ctx.now, clock(moment)
-    return pick(TEXTS["future"], ctx.lang).format(time=shown, now=clock(ctx.now)) if late else None
+    if late:
+        return pick(TEXTS["future"], ctx.lang).format(time=shown, now=clock(ctx.now))
+    if key not in TIME_ORDER:
+        return None
+    position = TIME_ORDER.index(key)
+    for other, other_moment in _times(draft).items():
+        if other == key:
+            continue
+        comes_first = TIME_ORDER.index(other) < position
+        if (other_moment > moment) if comes_first else (other_moment < moment):
+            return _order_text(key, moment, other, other_moment, ctx.lang)
+    return None
 
 
 def _parse_contact(text: str) -> dict[str, str]:

@@ -42,6 +42,7 @@ WORDS = {
     "promptly": {"zh": "及时", "en": "promptly"},
     "days": {"zh": "处置结束后{days}日内", "en": "within {days} days after handling ends"},
     "provisional": {"zh": "（暂定）", "en": " (provisional)"},
+    "at_least": {"zh": "至少{level}（可能更高）", "en": "at least {level} (possibly higher)"},
 }
 
 
@@ -104,10 +105,14 @@ def build_report(kind: Kind, lang: str, facts: Facts, now: datetime) -> Report:
     level = shown["level"]
     if result is not None:
         level = wording.level_name(result["level"], lang)
+        if result["level"] is not None and wording.level_may_be_higher(result["assumptions"]):
+            level = pick(WORDS["at_least"], lang).format(level=level)
         if result["provisional"]:
             level += pick(WORDS["provisional"], lang)
-        # What the assessment already knows fills the report's own items too, unless the user gave them.
-        shown["level"] = shown["level"] or level
+        # What the assessment already knows fills the report's own items too, unless the user gave another
+        # level: the same level is shown with the assessment's qualifiers, so header and item agree.
+        if facts.get("level") in (None, result["level"]):
+            shown["level"] = level
         discovered = facts.assessment.get("discovered_at")
         if shown["discovered_at"] is None and discovered:
             shown["discovered_at"] = clock(parse_iso(discovered))

@@ -5,7 +5,7 @@ Used by `python -m bot assess` without --json and by the chat's summary, so both
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from bot.i18n import pick
@@ -51,6 +51,7 @@ LABELS = {
     "caveats": {"zh": "注意：", "en": "Note:"},
     "sources": {"zh": "来源", "en": "Sources"},
     "summary_after": {"zh": "处置结束后{days}日内", "en": "within {days} days after handling ends"},
+    "after_receipt": {"zh": "收到你的报告后{span}内", "en": "within {span} of receiving your report"},
 }
 LATER_KINDS = ("supplement", "summary")
 
@@ -83,7 +84,7 @@ def describe(result: dict[str, Any], now: datetime, lang: str, discovered: datet
         lines += _later(later, now, lang)
     if upstream:
         lines += ["", pick(LABELS["upstream"], lang)]
-        lines += [f"- {_who(o, lang)}{sep}{_when(o, now, lang)}" for o in upstream]
+        lines += [f"- {_who(o, lang)}{sep}{_upstream_when(o, now, lang)}" for o in upstream]
     for key, items in (("assumptions", result["assumptions"]), ("caveats", result["caveats"])):
         if items:
             lines += ["", pick(LABELS[key], lang)] + [f"- {item}" for item in items]
@@ -158,6 +159,28 @@ def _when(obligation: dict[str, Any], now: datetime, lang: str) -> str:
     if obligation["within_days"] is not None:
         return pick(LABELS["summary_after"], lang).format(days=obligation["within_days"])
     return pick(LABELS["prompt"], lang)
+
+
+def _upstream_when(obligation: dict[str, Any], now: datetime, lang: str) -> str:
+    """An upstream step's time limit runs from the receipt of your report; its deadline assumes the report
+    arrives at your own deadline. Once that has passed, the clock time and its countdown mean nothing: the
+    limit is said relative to the receipt instead."""
+    minutes = obligation["within_minutes"]
+    if obligation["deadline"] is None or minutes is None:
+        return _when(obligation, now, lang)
+    if parse_iso(obligation["deadline"]) - timedelta(minutes=minutes) >= now:
+        return _when(obligation, now, lang)
+    return pick(LABELS["after_receipt"], lang).format(span=_span(minutes, lang))
+
+
+def _span(minutes: int, lang: str) -> str:
+    """'30分钟' / '1小时' (en: '30 minutes' / '1 hour')."""
+    hours, rest = divmod(minutes, 60)
+    if lang == "zh":
+        return f"{hours}小时" if hours and not rest else f"{minutes}分钟"
+    if hours and not rest:
+        return f"{hours} hour" + "s" * (hours != 1)
+    return f"{minutes} minute" + "s" * (minutes != 1)
 
 
 def time_left(deadline: datetime, now: datetime, lang: str) -> str:
