@@ -61,7 +61,9 @@ class Engine:
             return self._answer_replies(state, self.kb.ask(text, ctx.lang), ctx), False
         if text.startswith("/"):
             return self._command(state, text, ctx), True
-        prefix, _, rest = text.partition(":")
+        prefix, colon, rest = text.partition(":")
+        if not colon:
+            prefix = ""  # plain words ("report", "assess") are text, not button data
         if prefix == "faq" and rest in self.kb.by_id:
             return self._answer_replies(state, self.kb.answer_entry(self.kb.by_id[rest], ctx.lang), ctx), True
         if prefix == "topic" and any(e.topic == rest for e in self.kb.entries):

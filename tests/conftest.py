@@ -7,6 +7,12 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# CI runs the property tests on a fixed seed so a landing never hangs on a lucky draw; `thorough` digs deeper.
+settings.register_profile("ci", derandomize=True)
+settings.register_profile("thorough", max_examples=3000)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import pytest
@@ -119,6 +119,11 @@ def test_step_does_not_mutate_the_given_state(engine):
 
 @settings(max_examples=300, deadline=None)
 @given(st.text(max_size=200))
+@example("report")
+@example("assess")
+@example("remind")
+@example("faq:")
+@example("report:")
 def test_any_text_gets_replies_and_never_raises(text):
     engine = ENGINE
     state, replies = engine.step(ChatState(), Event("h", text, NOW))
@@ -161,3 +166,8 @@ def test_a_stale_button_of_another_flow_re_asks_the_current_question(engine):
     state, replies = say(engine, state, "assess:back")
     assert state.active == "report"
     assert "之前" in replies[0].text and len(replies) >= 2
+
+
+def test_a_plain_word_that_names_a_flow_is_text_not_a_button(engine):
+    state, replies = say(engine, ChatState(), "report")
+    assert state.active is None and replies[0].text
