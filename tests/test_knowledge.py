@@ -80,3 +80,20 @@ def test_spam_profile_comes_from_the_seed():
     assert "4007165055" in profile.phones
     assert profile.looks_like_spam_query("保险柜维修电话")
     assert not profile.looks_like_spam_query("网络安全事件报告热线")
+
+
+def test_the_built_index_is_cached_and_an_edit_rebuilds_it(tmp_path, monkeypatch):
+    import shutil
+
+    from bot import FAQ_DIR
+    from bot.knowledge import load as load_cached
+
+    monkeypatch.setenv("BOT_CACHE_DIR", str(tmp_path / "cache"))
+    folder = tmp_path / "faq"
+    shutil.copytree(FAQ_DIR, folder)
+    assert load_cached.__wrapped__(folder).ask("传真").matched
+    assert len(list((tmp_path / "cache").glob("kb-*.pickle"))) == 1
+    channels = folder / "channels.yaml"
+    channels.write_text(channels.read_text(encoding="utf-8").replace("010-82992387", "010-00000000"), encoding="utf-8")
+    assert "010-00000000" in load_cached.__wrapped__(folder).ask("传真").text
+    assert len(list((tmp_path / "cache").glob("kb-*.pickle"))) == 2

@@ -42,18 +42,18 @@ def _cache_dir() -> Path:
 def load(faq_dir: Path = FAQ_DIR) -> KnowledgeBase:
     """The knowledge base of a folder: built once per process, and cached on disk between processes."""
     faq_dir = Path(faq_dir)
+    cache = _cache_dir() / f"kb-{_fingerprint(faq_dir)}.pickle"
     try:
-        cache = _cache_dir() / f"kb-{_fingerprint(faq_dir)}.pickle"
         with cache.open("rb") as handle:
             return pickle.load(handle)
     except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError):
-        pass
+        pass  # no cache yet, or one written by other code: build afresh
     kb = KnowledgeBase.from_dir(faq_dir)
     try:
         cache.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=cache.parent, delete=False) as handle:
             pickle.dump(kb, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(handle.name, cache)
-    except (OSError, NameError):
+        os.replace(handle.name, cache)  # atomic: a concurrent reader never sees half a file
+    except OSError:
         pass  # a read-only or missing cache directory only costs speed
     return kb
