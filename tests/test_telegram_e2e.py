@@ -303,6 +303,16 @@ def test_the_token_never_appears_in_the_output(bot):
 
 
 @pytest.mark.parametrize("framework", FRAMEWORKS)
+def test_a_server_without_the_commands_menu_still_gets_a_working_bot(framework, fresh):
+    fake, make = fresh
+    for _ in range(3):
+        fake.fail_next("setMyCommands", status=404)
+    make(framework).start()
+    chat = Chat(fake, 2101)
+    assert "12387@cert.org.cn" in chat.say("报告邮箱是什么")[0].text
+
+
+@pytest.mark.parametrize("framework", FRAMEWORKS)
 def test_kill_9_mid_conversation_then_restart_resumes(framework, fresh):
     fake, make = fresh
     process = make(framework).start()

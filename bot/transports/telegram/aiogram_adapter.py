@@ -14,6 +14,7 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import (
     TelegramAPIError,
+    TelegramBadRequest,
     TelegramNetworkError,
     TelegramNotFound,
     TelegramRetryAfter,
@@ -152,9 +153,12 @@ class AiogramAdapter:
 
     async def on_startup(self) -> None:
         """Register the commands menu in zh (also the default) and en; reschedule stored reminders."""
-        for language in (None, "zh", "en"):
-            commands = [BotCommand(command=command, description=text) for command, text in command_menu(language or "zh")]
-            await retrying(lambda: self.bot.set_my_commands(commands, scope=BotCommandScopeDefault(), language_code=language), retry_delay)
+        try:
+            for language in (None, "zh", "en"):
+                commands = [BotCommand(command=command, description=text) for command, text in command_menu(language or "zh")]
+                await retrying(lambda: self.bot.set_my_commands(commands, scope=BotCommandScopeDefault(), language_code=language), retry_delay)
+        except TelegramAPIError as error:  # a menu is a convenience: a server without it still gets a working bot
+            log.warning("could not register the commands menu: %s", error)
         self.bridge.load_reminders()
         self._reminder_task = asyncio.create_task(self.bridge.run_reminders())
 
@@ -172,7 +176,10 @@ class AiogramAdapter:
                 finally:
                     await self.dispatcher.emit_shutdown(bot=self.bot)
             else:
-                await retrying(lambda: self.bot.delete_webhook(), retry_delay)  # getUpdates is refused while a webhook is set
+                try:
+                    await retrying(lambda: self.bot.delete_webhook(), retry_delay)  # getUpdates is refused while a webhook is set
+                except (TelegramNotFound, TelegramBadRequest) as error:
+                    log.warning("could not delete the webhook: %s", error)
                 await self.dispatcher.start_polling(
                     self.bot, allowed_updates=UPDATE_TYPES, tasks_concurrency_limit=CONCURRENT_UPDATES, polling_timeout=10
                 )

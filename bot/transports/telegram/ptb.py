@@ -143,9 +143,12 @@ class PtbAdapter:
     async def startup(self) -> None:
         """Register the commands menu in zh (also the default) and en; reschedule stored reminders."""
         bot = self.application.bot
-        for language in (None, "zh", "en"):
-            commands = [BotCommand(command, description) for command, description in command_menu(language or "zh")]
-            await retrying(lambda: bot.set_my_commands(commands, scope=BotCommandScopeDefault(), language_code=language), retry_delay)
+        try:
+            for language in (None, "zh", "en"):
+                commands = [BotCommand(command, description) for command, description in command_menu(language or "zh")]
+                await retrying(lambda: bot.set_my_commands(commands, scope=BotCommandScopeDefault(), language_code=language), retry_delay)
+        except TelegramError as error:  # a menu is a convenience: a server without it still gets a working bot
+            log.warning("could not register the commands menu: %s", error)
         self.bridge.load_reminders()
         self._reminder_task = asyncio.create_task(self.bridge.run_reminders())
 
