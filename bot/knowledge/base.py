@@ -357,13 +357,6 @@ class KnowledgeBase:
     def help(self, lang: str) -> Answer:
         return Answer(matched=False, topic="help", score=0.0, text=HELP[lang], source=None, lang=lang)
 
-    def find_by_title(self, text: str) -> Entry | None:
-        folded = fold(text).strip()
-        for entry in self.entries:
-            if any(fold(title).strip() == folded for title in entry.title.values()):
-                return entry
-        return None
-
 
 DEFAULT_SUGGESTIONS = ("channels_all", "deadlines_overview", "grading_levels")
 
