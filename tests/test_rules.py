@@ -510,3 +510,8 @@ def test_a_city_population_share_is_named_as_a_region_not_a_website():
 def test_times_before_1992_are_refused_beijing_had_summer_time():
     with pytest.raises(FactsError):
         run(discovered_at="1988-07-01T09:00")
+
+
+def test_the_summary_ends_with_the_most_urgent_duty():
+    text = describe(run(cii=None, central_state_organ=None, level="relatively_major"), NOW, "zh")
+    assert text.splitlines()[-1] == "⏱ 最紧迫：首次报告 → 保护工作部门和公安机关，最晚 2026-03-01 10:00 — 已逾期 15分"

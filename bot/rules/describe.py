@@ -36,6 +36,7 @@ LABELS = {
     "yours": {"zh": "你要做的：", "en": "What you must do:"},
     "still": {"zh": "仍要做的：", "en": "Still to do:"},
     "then": {"zh": "接下来：", "en": "What follows:"},
+    "first": {"zh": "⏱ 最紧迫", "en": "⏱ Most urgent"},
     "nothing": {
         "zh": "《办法》不要求报告本事件；你已答复不涉嫌违法犯罪、本行业没有专门的报告规定，因此没有列出其他须报告的事项。",
         "en": "The Measures require no report for this incident; you said no crime is suspected and your sector has no reporting rules of its own, so nothing else is listed.",
@@ -92,6 +93,11 @@ def describe(result: dict[str, Any], now: datetime, lang: str, discovered: datet
     names = ("；" if lang == "zh" else "; ").join(wording.source_name(s, lang) for s in sources)
     lines += ["", f"{pick(LABELS['sources'], lang)}{sep}{names}"]
     lines.append(wording.official_text_line(lang))
+    timed = [o for o in own if o["deadline"] is not None]
+    if timed:  # a long summary scrolls: the most urgent duty again, right above the buttons
+        first = min(timed, key=lambda o: o["deadline"])
+        comma = "，" if lang == "zh" else ", "
+        lines += ["", f"{pick(LABELS['first'], lang)}{sep}{_who(first, lang)}{comma}{_when(first, now, lang)}"]
     return "\n".join(lines)
 
 
