@@ -1,7 +1,7 @@
 """The law as data: the levels, the three reporting paths of Art. 4 and the grading guide's table.
 
 Everything the deadline rules rest on is here, with its source and how sure we are of it
-(/work/shared/facts/measures.md §2–§5, §7, §8). The functions in this package only read these tables, so a
+(../shared/facts/measures.md §2–§5, §7, §8, the facts file beside the project). The functions in this package only read these tables, so a
 corrected figure is a one-line change here and nowhere else.
 """
 
