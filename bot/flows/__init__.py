@@ -14,10 +14,19 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
+from bot.knowledge.normalize import fold
 from bot.model import ChatState, Reply
 
 if TYPE_CHECKING:
     from bot.knowledge import KnowledgeBase
+
+
+BACK_WORDS = ("返回", "返回上一步", "上一步", "后退", "back", "go back", "previous")
+
+
+def typed(text: str) -> str:
+    """How flows compare typed answers: width, case, 繁/简 and spacing folded, trailing punctuation dropped."""
+    return " ".join(fold(text).replace("’", "'").split()).strip("。.!！,，;；")
 
 
 @dataclass(frozen=True)

@@ -23,9 +23,8 @@ from datetime import datetime
 from typing import Any, Callable, Iterable
 
 from bot import reminders
-from bot.flows import Ctx
+from bot.flows import BACK_WORDS, Ctx, typed
 from bot.i18n import pick
-from bot.knowledge.normalize import fold
 from bot.model import Button, ChatState, Reply
 from bot.rules import assess, describe
 from bot.rules.grading import grade
@@ -69,13 +68,7 @@ UNSURE = (
 )
 GRADE_WORDS = ("帮我定级", "帮我判断级别", "帮我判断", "grade it for me", "help me grade it")  # at the level question, as 帮我分级
 NONE_WORDS = ("没有", "没", "无", "none", "no", "nope", "zero")  # at a number question: the "none, or below …" button
-BACK_WORDS = ("返回", "返回上一步", "上一步", "后退", "back", "go back", "previous")
 RESTART_WORDS = ("重新评估", "重新开始", "重来", "start over", "restart")
-
-
-def typed(text: str) -> str:
-    """How typed answers are compared: width, case, 繁/简 and spacing folded, trailing punctuation dropped."""
-    return " ".join(fold(text).replace("’", "'").split()).strip("。.!！,，;；")
 
 
 _MULTIPLIERS = {"万亿": 1e12, "千万": 1e7, "百万": 1e6, "十万": 1e5, "万": 1e4, "亿": 1e8, "千": 1e3, "k": 1e3, "w": 1e4,

@@ -28,8 +28,7 @@ import re
 from datetime import date, datetime
 from typing import Any
 
-from bot.flows import Ctx
-from bot.flows.assess import BACK_WORDS, typed
+from bot.flows import BACK_WORDS, Ctx, typed
 from bot.i18n import pick
 from bot.knowledge.normalize import fold
 from bot.model import Button, ChatState, FileOut, Reply
