@@ -28,6 +28,7 @@ THRESHOLD = 0.42
 KEYWORD_BONUS = 0.12
 FUZZ_WEIGHT = 0.9
 WHOLE_ENTRY_WEIGHT = 1.4  # against all of an entry's phrasings at once (their union is a long, diluted text)
+CLAUSE_FACTOR = 0.9  # a clause of a long question, matched alone, counts a little less than the whole
 EXACT_MATCH = 1.5  # above any fuzzy score plus the keyword bonus
 MISSING_CONCEPT_FACTOR = 0.9
 SUGGESTION_FLOOR = 0.12
@@ -40,6 +41,7 @@ CAVEAT = {
 SOURCE_LABEL = {"zh": "来源", "en": "Source"}
 VERIFY = {"zh": "原文", "en": "Official text"}
 CHAR_MARK = "#"  # single Chinese characters are weak evidence: counted apart from words and bigrams
+_CLAUSES = re.compile(r"[，。？！,?!;；：:\n]+")
 _WORD = re.compile(r"[a-z0-9]+|[\u3400-\u9fff]+|[\ue000-\uefff]")
 
 
@@ -275,6 +277,25 @@ class KnowledgeBase:
                 best[entry_index] += KEYWORD_BONUS
         return sorted(((score, self.entries[i]) for i, score in best.items()), key=lambda pair: -pair[0])
 
+    def _rank_with_clauses(self, question: str) -> list[tuple[float, Entry]]:
+        """The ranking of the whole question; when that finds nothing sure, also of each of its clauses.
+
+        A long question buries its point among details ("本院（三甲医院）HIS系统遭勒索攻击，应向哪个部门报告？");
+        a clause may match on its own, at a discount. A sure match of the whole question is never displaced.
+        """
+        ranked = self.rank(question)
+        if ranked and ranked[0][0] >= THRESHOLD:
+            return ranked
+        clauses = [clause for clause in _CLAUSES.split(question) if len(clause.strip()) >= 4]
+        if len(clauses) < 2:
+            return ranked
+        best = {entry.id: (score, entry) for score, entry in ranked}
+        for clause in clauses:
+            for score, entry in self.rank(clause)[:3]:
+                if CLAUSE_FACTOR * score > best.get(entry.id, (0.0, entry))[0]:
+                    best[entry.id] = (CLAUSE_FACTOR * score, entry)
+        return sorted(best.values(), key=lambda pair: -pair[0])
+
     def _specific_enough(self, question: str, best: tuple[float, Entry]) -> bool:
         """A one-word question ('好', '时间', '报告') is answered only by an exact phrasing, a number, or a keyword of its entry."""
         score, entry = best
@@ -308,7 +329,7 @@ class KnowledgeBase:
             return self.help(lang)
         if self.is_out_of_scope(question):
             return self.not_covered(lang, [])
-        ranked = self.rank(question)
+        ranked = self._rank_with_clauses(question)
         if not ranked or ranked[0][0] < THRESHOLD or not self._specific_enough(question, ranked[0]):
             return self.not_covered(lang, ranked)
         score, entry = ranked[0]
