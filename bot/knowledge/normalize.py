@@ -44,7 +44,8 @@ def fold(text: str) -> str:
 
 def words(text: str) -> str:
     """Folded, numerals as digits, punctuation as single spaces: 'E-Mail' and 'e mail', '五百万' and '500万' meet."""
-    return " ".join(_DROP.sub(" ", arabic_numbers(fold(text))).split())
+    text = arabic_numbers(fold(text)).replace("@", " 邮箱 ")  # '@' marks an e-mail address, which '.' alone would not tell from a website
+    return " ".join(_DROP.sub(" ", text).split())
 
 
 def _is_word_char(char: str) -> bool:
