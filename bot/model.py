@@ -64,4 +64,4 @@ class ChatState:
         return cls(**known)
 
     def copy(self) -> "ChatState":
-        return ChatState.from_dict(self.to_dict())
+        return copy.deepcopy(self)
