@@ -2,6 +2,7 @@
 
 from datetime import datetime, timedelta
 
+from bot.engine import Engine
 from bot.model import ChatState
 from bot.service import BotService
 from bot.store.memory import MemoryStore
@@ -45,3 +46,27 @@ def test_reminders_not_yet_due_stay():
     store.save("c", ChatState(reminders=[{"at": later.isoformat(), "deadline": later.isoformat(), "text": {"zh": "x", "en": "x"}}]))
     assert BotService(store).due_reminders("c", NOW) == []
     assert store.load("c").reminders
+
+
+class Exploding(Engine):
+    """The real engine, except that the text "boom" raises inside the step, after the state was changed."""
+
+    def step(self, state, event):
+        if event.text == "boom":
+            state.active = "half-changed"
+            raise KeyError(event.text)
+        return super().step(state, event)
+
+
+def test_a_failing_step_apologises_logs_one_line_and_keeps_the_state(caplog):
+    store = MemoryStore()
+    service = BotService(store, Exploding())
+    service.handle("c", "/lang en", NOW)
+    service.handle("c", "/assess", NOW)
+    before = store.load("c")
+    replies = service.handle("c", "boom", NOW)
+    assert len(replies) == 1 and replies[0].text.startswith("Sorry") and "\n" not in replies[0].text
+    assert store.load("c") == before
+    [record] = [r for r in caplog.records if r.name == "bot.service"]
+    assert "KeyError" in record.getMessage() and "boom" not in record.getMessage()
+    assert service.handle("c", "/cancel", NOW)[0].text  # the chat goes on
