@@ -38,7 +38,7 @@ def test_one_output_line_per_input_line_in_order_with_errors_in_place():
 
 def test_the_output_contract():
     (result,) = assess_lines('{"cii": false, "central_state_organ": false, "level": "relatively_major", "discovered_at": "2026-03-01T09:00", "suspected_crime": true, "sector_rules": false}')
-    assert list(result) == ["must_report", "level", "provisional", "level_basis", "obligations", "assumptions", "caveats"]
+    assert list(result) == ["must_report", "level", "provisional", "level_basis", "obligations", "assumptions", "caveats", "in_force", "also_note"]
     initial = result["obligations"][0]
     assert initial == {
         "kind": "initial",

@@ -3,7 +3,10 @@
 Unknown facts are never guessed. An unknown operator type means every path that may apply is met (so the
 earliest deadline governs); an unknown level, or an unknown grading criterion that could lift the level,
 means "treat as reportable" and lists the upstream steps of the highest level still possible. Each such
-choice is named in `assumptions`.
+choice is named in `assumptions`, and so is every grading criterion left out of a given `grading` (taken as
+not met). An incident discovered before the Measures were in force has no obligations under them; a deadline
+already passed leads the caveats with "report now, and say why it is late"; duties under other laws that the
+facts point to (PIPL, DSL, the Network Data Regulations) come last, in `also_note`, apart from the deadlines.
 """
 
 from __future__ import annotations
@@ -17,7 +20,10 @@ from bot.rules.facts import Facts, parse_facts
 from bot.rules.grading import grade
 from bot.rules.tables import (
     CHANNELS,
+    CRITERIA,
     GROUP_BY_KEY,
+    GROUPS,
+    IN_FORCE,
     KINDS,
     LEVELS,
     OFFICIAL_TEXT_URL,
@@ -29,7 +35,7 @@ from bot.rules.tables import (
     Path,
     Step,
 )
-from bot.timeutil import clock, to_shanghai
+from bot.timeutil import clock, parse_iso, to_shanghai
 
 HIGHEST = LEVELS[-1]
 
@@ -47,6 +53,19 @@ def assess(facts: Mapping[str, Any], now: datetime, lang: str | None = None) -> 
     caveats: list[str] = []
 
     level, effective, provisional, basis = _level(parsed, lang, assumptions, caveats)
+    in_force = parsed.discovered_at >= parse_iso(IN_FORCE)
+    if not in_force:
+        return {
+            "must_report": False,
+            "level": level,
+            "provisional": provisional,
+            "level_basis": basis,
+            "obligations": [],
+            "assumptions": assumptions,
+            "caveats": [pick(wording.CAVEATS["not_in_force"], lang).format(discovered=clock(parsed.discovered_at)), *caveats],
+            "in_force": False,
+            "also_note": _also_note(parsed, lang),
+        }
     must_report = RANK[effective] >= RANK[REPORTABLE]
     paths = _paths(parsed, lang, assumptions) if must_report else []
 
@@ -76,7 +95,28 @@ def assess(facts: Mapping[str, Any], now: datetime, lang: str | None = None) -> 
         "obligations": obligations,
         "assumptions": assumptions,
         "caveats": caveats,
+        "in_force": True,
+        "also_note": _also_note(parsed, lang),
     }
+
+
+def overdue(obligations: list[dict[str, Any]], now: datetime) -> bool:
+    """Whether one of the operator's own timed reports is past its deadline."""
+    return any(o["by"] == "operator" and o["deadline"] is not None and parse_iso(o["deadline"]) < now for o in obligations)
+
+
+def _also_note(parsed: Facts, lang: str) -> list[str]:
+    """PIPL Art. 57 when personal information is or may be involved; DSL Art. 29 and the Network Data
+    Regulations Art. 11 when core or important data is (an unknown answer counts as "may be")."""
+    grading = parsed.grading or {}
+    personal = (
+        parsed.incident_type == "data_leak"
+        or ("personal_info_people" in grading and grading["personal_info_people"] != 0)
+        or grading.get("personal_info_threat", "none") != "none"
+    )
+    important = grading.get("data_threat", "none") != "none"
+    keys = ["pipl_57"] * personal + ["dsl_29", "ndsmr_11"] * important
+    return [pick(wording.ALSO_NOTE[key], lang) for key in keys]
 
 
 def _level(parsed: Facts, lang: str, assumptions: list[str], caveats: list[str]) -> tuple[str | None, str, bool, list[str]]:
@@ -89,6 +129,12 @@ def _level(parsed: Facts, lang: str, assumptions: list[str], caveats: list[str])
         assumptions.append(pick(wording.ASSUMPTIONS["level_unknown"], lang))
         return None, HIGHEST, False, []
     result = grade(parsed.grading)
+    absent = [key for key in _absent_criteria(parsed) if RANK[_highest(key)] > RANK[result.known]]
+    if absent:
+        names = ("；" if lang == "zh" else "; ").join(wording.criterion_label(key, lang) for key in absent)
+        assumptions.append(pick(wording.ASSUMPTIONS["criteria_absent"], lang).format(names=names))
+    if result.assumed:
+        assumptions.append(pick(wording.ASSUMPTIONS["site_unknown"], lang))
     reportable = RANK[result.known] >= RANK[REPORTABLE]
     level = result.known if reportable else (None if RANK[result.possible] >= RANK[REPORTABLE] else "general")
     basis = [wording.hit_text(h.criterion, h.value, h.qualifier, lang) for h in result.decided_by]
@@ -106,9 +152,27 @@ def _level(parsed: Facts, lang: str, assumptions: list[str], caveats: list[str])
     if result.provisional:
         figures = ("；" if lang == "zh" else "; ").join(wording.figure(c, lang) for c in result.unconfirmed)
         caveats.append(pick(wording.CAVEATS["provisional"], lang).format(figures=figures, url=OFFICIAL_TEXT_URL))
-    if level == "general":
-        caveats.append(pick(wording.CAVEATS["qualitative"], lang))
+    if level == "general" and absent:
+        caveats.append(pick(wording.CAVEATS["absent_general"], lang))
     return level, result.possible, result.provisional, basis
+
+
+def _highest(key: str) -> str:
+    return max((c.level for c in CRITERIA if c.key == key), key=RANK.__getitem__)
+
+
+def _absent_criteria(parsed: Facts) -> list[str]:
+    """The grading keys a given `grading` leaves out, which therefore count as not met. A CII outage cannot
+    apply without CII; a criterion settled through its qualifier ("no such site") is not absent."""
+    grading = parsed.grading or {}
+    absent = []
+    for group in GROUPS:
+        if group.key in grading or (parsed.cii is False and group.key.startswith("cii_")):
+            continue
+        if group.qualifier_key and group.qualifier_absent is None and group.qualifier_key in grading:
+            continue
+        absent.append(group.key)
+    return absent
 
 
 def _paths(parsed: Facts, lang: str, assumptions: list[str]) -> list[Path]:
@@ -177,10 +241,9 @@ def _caveats(
         keys.append("general_not_reportable")
     if parsed.discovered_at > now:
         keys.append("future_discovery")
-    texts = [pick(wording.CAVEATS[key], lang) for key in keys]
-    if parsed.ignored:
-        texts.append(pick(wording.CAVEATS["ignored_keys"], lang).format(keys=", ".join(parsed.ignored)))
-    return texts
+    if overdue(obligations, now):
+        keys.insert(0, "overdue")
+    return [pick(wording.CAVEATS[key], lang) for key in keys]
 
 
 def _iso(moment: datetime) -> str:

@@ -10,6 +10,7 @@ from typing import Any
 
 from bot.i18n import pick
 from bot.rules import wording
+from bot.rules.assess import overdue
 from bot.rules.tables import KIND_NAMES, RECIPIENTS
 from bot.timeutil import clock, parse_iso, to_shanghai
 
@@ -22,6 +23,14 @@ HEAD = {
     "not": {
         "zh": "结论：一般事件，无需按《办法》报告。",
         "en": "Conclusion: a general incident, which need not be reported under the Measures.",
+    },
+    "not_in_force": {
+        "zh": "结论：本事件发现于《办法》施行（2025年11月1日）之前，不适用《办法》的报告程序。",
+        "en": "Conclusion: the incident was discovered before the Measures came into force (2025-11-01), so their reporting procedure does not apply.",
+    },
+    "late": {
+        "zh": "⚠ 已超过报告时限：立即报告，并说明迟报原因。",
+        "en": "⚠ A deadline has passed: report now, and say why the report is late.",
     },
 }
 LABELS = {
@@ -44,12 +53,17 @@ LABELS = {
     "upstream": {"zh": "上游（接报部门的责任，供参考）：", "en": "Upstream (the receiving bodies' duties, for reference):"},
     "latest": {"zh": "最晚", "en": "by"},
     "prompt": {"zh": "及时，无固定时限", "en": "promptly, no fixed limit"},
-    "channels": {"zh": "渠道", "en": "Channels"},
+    "channels": {"zh": "渠道（网信部门的12387渠道）", "en": "Channels (the cyberspace administration's 12387 channels)"},
+    "own_way": {
+        "zh": "渠道：按{to}指定的方式报送（12387渠道不能代替）",
+        "en": "Channel: the way {to} has set (the 12387 channels do not replace it)",
+    },
     "same_channels": {"zh": "渠道：同上", "en": "Channels: as above"},
     "same_way": {"zh": "与首次报告同一渠道；", "en": "The same way as the initial report. "},
     "source": {"zh": "依据", "en": "Source"},
     "assumptions": {"zh": "假设：", "en": "Assumptions:"},
     "caveats": {"zh": "注意：", "en": "Note:"},
+    "also_note": {"zh": "另请注意（其他法律的义务，不计入上面的时限）：", "en": "Also note (duties under other laws, apart from the deadlines above):"},
     "sources": {"zh": "来源", "en": "Sources"},
     "summary_after": {"zh": "处置结束后{days}日内", "en": "within {days} days after handling ends"},
     "after_receipt": {"zh": "收到你的报告后{span}内", "en": "within {span} of receiving your report"},
@@ -64,12 +78,13 @@ def describe(result: dict[str, Any], now: datetime, lang: str, discovered: datet
     """
     now = to_shanghai(now)
     sep = "：" if lang == "zh" else ": "
-    lines = [_head(result, lang), f"{pick(LABELS['level'], lang)}{sep}{_level(result, lang)}"]
+    lines = [pick(HEAD["late"], lang)] * overdue(result["obligations"], now)
+    lines += [_head(result, lang), f"{pick(LABELS['level'], lang)}{sep}{_level(result, lang)}"]
     lines += [f"  {pick(LABELS['basis'], lang)}{sep}{basis}" for basis in result["level_basis"]]
     if discovered is not None:
         lines.append(f"{pick(LABELS['discovered'], lang)}{sep}{clock(to_shanghai(discovered))}{pick(LABELS['beijing_time'], lang)}")
     lines.append(f"{pick(LABELS['now'], lang)}{sep}{clock(now)}{pick(LABELS['beijing'], lang)}")
-    if not result["must_report"] and not result["obligations"]:
+    if not result["must_report"] and not result["obligations"] and result["in_force"]:
         lines += ["", pick(LABELS["nothing"], lang)]
 
     own = [o for o in result["obligations"] if o["by"] == "operator" and o["kind"] not in LATER_KINDS]
@@ -86,7 +101,7 @@ def describe(result: dict[str, Any], now: datetime, lang: str, discovered: datet
     if upstream:
         lines += ["", pick(LABELS["upstream"], lang)]
         lines += [f"- {_who(o, lang)}{sep}{_upstream_when(o, now, lang)}" for o in upstream]
-    for key, items in (("assumptions", result["assumptions"]), ("caveats", result["caveats"])):
+    for key, items in (("assumptions", result["assumptions"]), ("caveats", result["caveats"]), ("also_note", result["also_note"])):
         if items:
             lines += ["", pick(LABELS[key], lang)] + [f"- {item}" for item in items]
     sources = list(dict.fromkeys([o["source"] for o in result["obligations"]] + ["Grading guide"]))
@@ -110,6 +125,8 @@ def _level(result: dict[str, Any], lang: str) -> str:
 
 
 def _head(result: dict[str, Any], lang: str) -> str:
+    if not result["in_force"]:
+        return pick(HEAD["not_in_force"], lang)
     if not result["must_report"]:
         return pick(HEAD["not"], lang)
     return pick(HEAD["must" if result["level"] else "must_unknown"], lang)
@@ -124,6 +141,8 @@ def _duty(number: int, obligation: dict[str, Any], now: datetime, lang: str, sho
     elif channels:
         shown_channels.add(channels)
         lines.append(f"   {pick(LABELS['channels'], lang)}{sep}" + ("；" if lang == "zh" else "; ").join(channels))
+    elif obligation["kind"] == "initial":
+        lines.append(f"   {pick(LABELS['own_way'], lang).format(to=wording.recipients(obligation['to'], lang))}")
     lines.append(f"   {pick(LABELS['source'], lang)}{sep}{wording.source_name(obligation['source'], lang)}")
     return lines
 

@@ -6,19 +6,25 @@ except the discovery time, which the contract defines as "now" when absent.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Mapping
 
 from bot.i18n import LANGS
-from bot.rules.tables import GRADING_KEYS, LEVEL_ALIASES, POPULATION_REGIONS, PORTAL_TIERS, THREAT_DEGREES
+from bot.rules.tables import DEFACEMENT_SITES, GRADING_KEYS, GROUP_BY_KEY, INCIDENT_TYPES, LEVEL_ALIASES, POPULATION_REGIONS, PORTAL_TIERS, THREAT_DEGREES
 from bot.timeutil import parse_iso
 
 BOOL_KEYS = ("cii", "central_state_organ", "suspected_crime", "sector_rules")
-KNOWN_KEYS = (*BOOL_KEYS, "level", "discovered_at", "handling_ended_at", "grading", "lang")
+KNOWN_KEYS = (*BOOL_KEYS, "level", "discovered_at", "handling_ended_at", "incident_type", "grading", "lang")
 MAX_FIGURE = 1e15  # far above every threshold; larger numbers are typing errors (and would not format)
 MIN_YEAR, MAX_YEAR = 1992, 9000  # Beijing time has been UTC+8 all year since 1992; room for deadlines to stay valid
-CHOICE_KEYS = {"data_threat": tuple(THREAT_DEGREES), "portal_tier": PORTAL_TIERS, "population_region": POPULATION_REGIONS}
+CHOICE_KEYS = {
+    **{group.key: tuple(THREAT_DEGREES) for group in GROUP_BY_KEY.values() if group.kind == "degree"},
+    "portal_tier": PORTAL_TIERS,
+    "population_region": POPULATION_REGIONS,
+    "defacement_site": DEFACEMENT_SITES,
+}
+BOOL_GRADING_KEYS = tuple(group.key for group in GROUP_BY_KEY.values() if group.kind == "determination")
 
 
 class FactsError(ValueError):
@@ -37,7 +43,7 @@ class Facts:
     handling_ended_at: datetime | None
     grading: dict[str, Any] | None  # checked grading keys; a None value means "unknown"
     lang: str | None = None  # the language of the texts in the result, if the scenario asks for one
-    ignored: tuple[str, ...] = field(default=())  # unknown keys, reported back as a caveat
+    incident_type: str | None = None  # what happened, if said: only the related duties ("also note") read it
 
 
 def parse_facts(raw: Any, now: datetime) -> Facts:
@@ -53,11 +59,11 @@ def parse_facts(raw: Any, now: datetime) -> Facts:
     grading = raw.get("grading")
     if grading is not None and not isinstance(grading, Mapping):
         raise FactsError("grading must be a JSON object")
-    ignored = [key for key in raw if key not in KNOWN_KEYS]
+    _refuse_unknown(raw, KNOWN_KEYS, "")
     checked_grading = None
     if grading is not None:
-        checked_grading = {key: _grading_value(key, value) for key, value in grading.items() if _is_grading_key(key)}
-        ignored += [f"grading.{key}" for key in grading if not _is_grading_key(key)]
+        _refuse_unknown(grading, GRADING_KEYS, "grading.")
+        checked_grading = {key: _grading_value(key, value) for key, value in grading.items()}
     return Facts(
         cii=bools["cii"],
         central_state_organ=bools["central_state_organ"],
@@ -69,8 +75,22 @@ def parse_facts(raw: Any, now: datetime) -> Facts:
         handling_ended_at=ended,
         grading=checked_grading,
         lang=_lang(raw.get("lang")),
-        ignored=tuple(ignored),
+        incident_type=_choice(raw, "incident_type", INCIDENT_TYPES),
     )
+
+
+def _refuse_unknown(raw: Mapping[str, Any], known: tuple[str, ...], prefix: str) -> None:
+    """A misspelt key would silently count as "not met" (and could turn a reportable incident into 一般)."""
+    for key in raw:
+        if key not in known:
+            raise FactsError(f"unknown key {prefix}{key} (known keys: {', '.join(prefix + k for k in known)})")
+
+
+def _choice(raw: Mapping[str, Any], key: str, choices: tuple[str, ...]) -> str | None:
+    value = raw.get(key)
+    if value is None or value in choices:
+        return value
+    raise FactsError(f"{key} must be one of {', '.join(f'{c!r}' for c in choices)} or null, not {json_repr(value)}".replace("'", '"'))
 
 
 def _bool(raw: Mapping[str, Any], key: str) -> bool | None:
@@ -110,10 +130,6 @@ def _time(raw: Mapping[str, Any], key: str) -> datetime | None:
     return moment
 
 
-def _is_grading_key(key: str) -> bool:
-    return key in GRADING_KEYS
-
-
 def _grading_value(key: str, value: Any) -> Any:
     if value is None:
         return None
@@ -122,6 +138,10 @@ def _grading_value(key: str, value: Any) -> Any:
             return value
         choices = ", ".join(f'"{c}"' for c in CHOICE_KEYS[key])
         raise FactsError(f"grading.{key} must be one of {choices} or null, not {json_repr(value)}")
+    if key in BOOL_GRADING_KEYS:
+        if isinstance(value, bool):
+            return value
+        raise FactsError(f"grading.{key} must be true, false or null, not {json_repr(value)}")
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= MAX_FIGURE:
         raise FactsError(f"grading.{key} must be a number from 0 to {MAX_FIGURE:.0e} or null, not {json_repr(value)}")
     if key == "population_share_pct" and value > 100:

@@ -4,7 +4,9 @@ A level applies when any one of its conditions holds ("以上" includes the numb
 read on its own: absent or below every threshold means "not met"; None means "unknown", and an unknown can
 never lower the result — it only widens the range of levels the incident may have. A grade that rests on a
 [likely] or [draft] figure, either because it met one or because it fell short of one, is provisional
-(the data-threat degree is the user's own judgement, not a figure, so falling short of it is not).
+(a degree is the user's own judgement of a qualitative clause, not a figure, so falling short of it is not).
+A group may name the qualifier to take when it is absent (defacement: "other") or unknown (defacement: the
+top kind of site, which grades highest); a grade resting on such an assumed qualifier is provisional too.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ class Grade:
     decided_by: tuple[Hit, ...]  # the criteria that establish `known` (empty for "general")
     unknown: tuple[str, ...]  # grading keys whose unknown value (or qualifier) could lift the level above `known`
     unconfirmed: tuple[Criterion, ...]  # [likely]/[draft] figures the grade rests on
+    assumed: tuple[str, ...]  # groups whose unknown qualifier was taken as the one that grades highest
     provisional: bool
 
 
@@ -40,6 +43,7 @@ class _GroupResult:
     possible: str | None  # the highest level reachable
     hits: tuple[Hit, ...]
     compared: tuple[Criterion, ...]  # rows the known value was compared with and fell short of
+    assumed: bool = False  # the qualifier was unknown and taken as group.qualifier_unknown
 
 
 def grade(grading: Mapping[str, Any]) -> Grade:
@@ -55,13 +59,15 @@ def grade(grading: Mapping[str, Any]) -> Grade:
         unconfirmed += [hit.criterion for hit in decided_by]
     for r in results.values():  # a figure the value fell short of: a lower official figure would grade higher
         unconfirmed += [c for c in r.compared if RANK[c.level] > RANK[known] and c.confidence != "confirmed" and c.unit != "degree"]
+    assumed = tuple(key for key, r in results.items() if r.assumed and r.possible)
     return Grade(
         known=known,
         possible=possible,
         decided_by=decided_by,
         unknown=unknown,
         unconfirmed=tuple(dict.fromkeys(unconfirmed)),
-        provisional=bool(unconfirmed),
+        assumed=assumed,
+        provisional=bool(unconfirmed or assumed),
     )
 
 
@@ -70,12 +76,12 @@ def _evaluate(group: CriterionGroup, grading: Mapping[str, Any]) -> _GroupResult
     if group.key not in grading:
         return _GroupResult(None, None, (), ())
     value = grading[group.key]
-    qualifier = grading.get(group.qualifier_key) if group.qualifier_key else None
+    qualifier, assumed = _qualifier(group, grading)
     options = (qualifier,) if qualifier is not None or not group.qualifier_key else group.qualifier_values
     if value is None:
         reachable = [c.level for c in rows for option in options if _applies(c, option)]
-        return _GroupResult(None, max(reachable, key=RANK.__getitem__, default=None), (), ())
-    number = THREAT_DEGREES[value] if group.key == "data_threat" else value
+        return _GroupResult(None, max(reachable, key=RANK.__getitem__, default=None), (), (), assumed)
+    number = _number(group, value)
     reached: list[str | None] = []
     hits: list[Hit] = []
     compared: list[Criterion] = []
@@ -88,7 +94,28 @@ def _evaluate(group: CriterionGroup, grading: Mapping[str, Any]) -> _GroupResult
     levels = [RANK[level] if level else -1 for level in reached]
     met = LEVELS[min(levels)] if min(levels) >= 0 else None
     possible = LEVELS[max(levels)] if max(levels) >= 0 else None
-    return _GroupResult(met, possible, tuple(dict.fromkeys(hits)), tuple(dict.fromkeys(compared)))
+    return _GroupResult(met, possible, tuple(dict.fromkeys(hits)), tuple(dict.fromkeys(compared)), assumed)
+
+
+def _qualifier(group: CriterionGroup, grading: Mapping[str, Any]) -> tuple[Any, bool]:
+    """The qualifier the group's rows are read with, and whether it was assumed because it is unknown."""
+    if not group.qualifier_key:
+        return None, False
+    if group.qualifier_key not in grading:
+        return group.qualifier_absent, False
+    qualifier = grading[group.qualifier_key]
+    if qualifier is None and group.qualifier_unknown is not None:
+        return group.qualifier_unknown, True
+    return qualifier, False
+
+
+def _number(group: CriterionGroup, value: Any) -> float:
+    """A degree by its rank, a determination as 1 or 0, a figure as it is."""
+    if group.kind == "degree":
+        return THREAT_DEGREES[value]
+    if group.kind == "determination":
+        return 1 if value else 0
+    return value
 
 
 def _applies(criterion: Criterion, option: Any) -> bool:

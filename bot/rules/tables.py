@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 OFFICIAL_TEXT_URL = "https://www.cac.gov.cn/2025-09/15/c_1759583017717009.htm"
+IN_FORCE = "2025-11-01T00:00:00+08:00"  # the Measures apply to incidents discovered from this moment on [confirmed]
 
 # ------------------------------------------------------------------------------------------------ levels
 LEVELS = ("general", "relatively_major", "major", "especially_major")  # lowest first
@@ -154,30 +155,63 @@ class Criterion:
     qualifiers: tuple[str, ...] = ()
 
 
+THREAT_DEGREES = {"none": 0, "relatively_serious": 1, "serious": 2, "especially_serious": 3}
+PORTAL_TIERS = ("provincial", "central_news", "city", "provincial_news", "enterprise")
+POPULATION_REGIONS = ("province", "city")
+# What happened, as the grading walk asks it first: each kind is asked only the criteria that can apply to it.
+INCIDENT_TYPES = ("data_leak", "ransomware", "outage", "defacement", "other")
+# "top": a provincial-or-above party/government portal, a central key news site or a very large platform.
+DEFACEMENT_SITES = ("top", "other")
+
+
 @dataclass(frozen=True)
 class CriterionGroup:
-    """The rows that read the same grading key, and the key that qualifies them (if any)."""
+    """The rows that read the same grading key, and the key that qualifies them (if any).
+
+    `kind` says what the value is: a figure, a degree (a THREAT_DEGREES name: the user's own judgement of a
+    qualitative clause) or a yes/no determination. When the qualifier is absent, `qualifier_absent` is taken
+    (None: any qualifier may hold); when it is unknown (null), `qualifier_unknown` is taken and the grade is
+    provisional (None: every qualifier is tried, and the level is "at least" the lowest).
+    """
 
     key: str
     name: dict[str, str]
     unit: dict[str, str]
     qualifier_key: str | None = None
     qualifier_values: tuple[str, ...] = ()
+    kind: str = "figure"  # figure | degree | determination
+    qualifier_absent: str | None = None
+    qualifier_unknown: str | None = None
 
 
-THREAT_DEGREES = {"none": 0, "relatively_serious": 1, "serious": 2, "especially_serious": 3}
-PORTAL_TIERS = ("provincial", "central_news", "city", "provincial_news", "enterprise")
-POPULATION_REGIONS = ("province", "city")
+def _defacement(key: str, zh: str, en: str, unit_zh: str, unit_en: str) -> CriterionGroup:
+    return CriterionGroup(key, {"zh": zh, "en": en}, {"zh": unit_zh, "en": unit_en}, "defacement_site", DEFACEMENT_SITES,
+                          qualifier_absent="other", qualifier_unknown="top")
+
+
+def _degree(key: str, zh: str, en: str) -> CriterionGroup:
+    return CriterionGroup(key, {"zh": zh, "en": en}, {"zh": "", "en": ""}, kind="degree")
+
 
 GROUPS = (
     CriterionGroup("personal_info_people", {"zh": "公民个人信息泄露人数", "en": "people whose personal information leaked"}, {"zh": "人", "en": "people"}),
     CriterionGroup("direct_loss_yuan", {"zh": "直接经济损失", "en": "direct economic loss"}, {"zh": "元", "en": "yuan"}),
-    CriterionGroup("data_threat", {"zh": "核心数据或重要数据泄露、窃取、篡改、假冒造成的威胁", "en": "threat from core or important data leaked, stolen, tampered with or forged"}, {"zh": "", "en": ""}),
+    _degree("data_threat", "核心数据或重要数据泄露、窃取、篡改、假冒造成的威胁", "threat from core or important data leaked, stolen, tampered with or forged"),
+    _degree("personal_info_threat", "大量公民个人信息丢失、被窃取、篡改、假冒对国家安全和社会稳定的威胁",
+            "threat to national security and social stability from large amounts of citizens' personal information lost, stolen, tampered with or forged"),
+    _degree("system_loss", "信息系统遭受的系统损失", "loss suffered by the information system"),
+    _degree("other_threat", "对国家安全、社会秩序、经济建设和公众利益的其他威胁", "other threat to national security, public order, the economy or the public interest"),
     CriterionGroup("cii_whole_outage_minutes", {"zh": "关键信息基础设施整体中断运行", "en": "whole CII outage"}, {"zh": "分钟", "en": "minutes"}),
     CriterionGroup("cii_main_function_outage_minutes", {"zh": "关键信息基础设施主要功能中断运行", "en": "outage of the CII's main functions"}, {"zh": "分钟", "en": "minutes"}),
     CriterionGroup("people_services_affected", {"zh": "水电气油、供暖、交通等生活服务受影响人数", "en": "people whose water, power, gas, oil, heating, transport or similar services were affected"}, {"zh": "人", "en": "people"}),
     CriterionGroup("portal_outage_hours", {"zh": "党政机关门户网站或重点新闻网站无法访问", "en": "party/government portal or key news site unreachable"}, {"zh": "小时", "en": "hours"}, "portal_tier", PORTAL_TIERS),
     CriterionGroup("population_share_pct", {"zh": "受影响人口占比", "en": "share of the population affected"}, {"zh": "%", "en": "%"}, "population_region", POPULATION_REGIONS),
+    _defacement("defacement_homepage_hours", "网页被篡改传播违法有害信息：在首页传播时长", "defacement spreading illegal or harmful content: time on the homepage", "小时", "hours"),
+    _defacement("defacement_other_page_hours", "网页被篡改传播违法有害信息：在其他页面传播时长", "defacement spreading illegal or harmful content: time on other pages", "小时", "hours"),
+    _defacement("defacement_shares", "网页被篡改传播违法有害信息：转发量", "defacement spreading illegal or harmful content: times shared", "次", "shares"),
+    _defacement("defacement_views", "网页被篡改传播违法有害信息：浏览量", "defacement spreading illegal or harmful content: times viewed", "次", "views"),
+    CriterionGroup("defacement_determined", {"zh": "省级以上网信部门或公安机关认定为特别重大", "en": "determined especially major by a provincial-or-above cyberspace administration or public security organ"},
+                   {"zh": "", "en": ""}, kind="determination"),
 )
 GROUP_BY_KEY = {group.key: group for group in GROUPS}
 
@@ -186,6 +220,32 @@ _CITY_OR_ABOVE = ("provincial", "central_news", "city", "provincial_news")
 # A share of a province's population is a population-weighted mean of its cities' shares, so "≥ X% of a
 # province" implies "≥ X% of at least one city": the city thresholds apply to province figures too.
 _PROVINCE_OR_CITY = ("province", "city")
+# The 重大/较大 defacement figures (2023 draft) name no kind of site: they apply to every site (conservative).
+_ANY_SITE = DEFACEMENT_SITES
+_SERIOUS, _VERY, _ESPECIALLY = (THREAT_DEGREES[d] for d in ("relatively_serious", "serious", "especially_serious"))
+
+
+def _degrees(key: str, name: str, confidences: tuple[str, str, str]) -> tuple[Criterion, ...]:
+    """The three rows of a qualitative clause: 特别严重 → 特别重大, 严重 → 重大, 较严重 → 较大."""
+    return tuple(
+        Criterion(key, level, degree, "degree", f"Grading guide, {zh}: {name}", confidence)
+        for level, zh, degree, confidence in zip(
+            ("especially_major", "major", "relatively_major"), ("特别重大", "重大", "较大"), (_ESPECIALLY, _VERY, _SERIOUS), confidences
+        )
+    )
+
+
+def _defacement_rows(key: str, name: str, thresholds: tuple[float, float, float]) -> tuple[Criterion, ...]:
+    top, major, relatively_major = thresholds
+    source = f"Grading guide, {{}}: defacement spreading illegal or harmful content ({name})"
+    return (
+        Criterion(key, "especially_major", top, _UNIT[key], source.format("特别重大"), "confirmed", ("top",)),
+        Criterion(key, "major", major, _UNIT[key], source.format("重大") + " (2023 draft figure, any site)", "draft", _ANY_SITE),
+        Criterion(key, "relatively_major", relatively_major, _UNIT[key], source.format("较大") + " (2023 draft figure, any site)", "draft", _ANY_SITE),
+    )
+
+
+_UNIT = {"defacement_homepage_hours": "hours", "defacement_other_page_hours": "hours", "defacement_shares": "times", "defacement_views": "times"}
 
 CRITERIA = (
     Criterion("personal_info_people", "especially_major", 100_000_000, "people", "Grading guide, 特别重大: citizens' personal information", "confirmed"),
@@ -194,9 +254,12 @@ CRITERIA = (
     Criterion("direct_loss_yuan", "especially_major", 100_000_000, "yuan", "Grading guide, 特别重大: direct economic loss", "confirmed"),
     Criterion("direct_loss_yuan", "major", 20_000_000, "yuan", "Grading guide, 重大: direct economic loss", "likely"),
     Criterion("direct_loss_yuan", "relatively_major", 5_000_000, "yuan", "Grading guide, 较大: direct economic loss", "likely"),
-    Criterion("data_threat", "especially_major", THREAT_DEGREES["especially_serious"], "degree", "Grading guide, 特别重大: core or important data", "confirmed"),
-    Criterion("data_threat", "major", THREAT_DEGREES["serious"], "degree", "Grading guide, 重大: core or important data", "likely"),
-    Criterion("data_threat", "relatively_major", THREAT_DEGREES["relatively_serious"], "degree", "Grading guide, 较大: core or important data", "confirmed"),
+    *_degrees("data_threat", "core or important data", ("confirmed", "likely", "confirmed")),
+    # "重要数据、较大量公民个人信息丢失或被窃取、篡改、假冒，对国家安全和社会稳定构成较严重威胁" (较大, verbatim); the
+    # 重大 tier is worded like the data clause's, whose serious-threat figure is [likely].
+    *_degrees("personal_info_threat", "large amounts of citizens' personal information", ("confirmed", "likely", "confirmed")),
+    *_degrees("system_loss", "system loss", ("confirmed", "confirmed", "confirmed")),
+    *_degrees("other_threat", "other threats", ("confirmed", "confirmed", "confirmed")),
     Criterion("cii_whole_outage_minutes", "especially_major", 360, "minutes", "Grading guide, 特别重大: CII outage", "confirmed"),
     Criterion("cii_whole_outage_minutes", "major", 120, "minutes", "Grading guide, 重大: CII outage (2023 draft figure)", "draft"),
     Criterion("cii_whole_outage_minutes", "relatively_major", 10, "minutes", "Grading guide, 较大: CII outage", "likely"),
@@ -213,6 +276,11 @@ CRITERIA = (
     Criterion("population_share_pct", "especially_major", 50, "percent", "Grading guide, 特别重大: population affected", "confirmed", ("province",)),
     Criterion("population_share_pct", "major", 30, "percent", "Grading guide, 重大: population affected (2023 draft figure, the lower candidate)", "draft", _PROVINCE_OR_CITY),
     Criterion("population_share_pct", "relatively_major", 10, "percent", "Grading guide, 较大: population affected (2023 draft figure, the lower candidate)", "draft", _PROVINCE_OR_CITY),
+    *_defacement_rows("defacement_homepage_hours", "homepage", (6, 2, 0.5)),
+    *_defacement_rows("defacement_other_page_hours", "other pages", (24, 12, 2)),
+    *_defacement_rows("defacement_shares", "shares", (100_000, 10_000, 1_000)),
+    *_defacement_rows("defacement_views", "views", (1_000_000, 100_000, 10_000)),
+    Criterion("defacement_determined", "especially_major", 1, "determination", "Grading guide, 特别重大: so determined by a provincial-or-above cyberspace administration or public security organ", "confirmed"),
 )
 
-GRADING_KEYS = tuple(group.key for group in GROUPS) + tuple(g.qualifier_key for g in GROUPS if g.qualifier_key)
+GRADING_KEYS = tuple(dict.fromkeys([group.key for group in GROUPS] + [g.qualifier_key for g in GROUPS if g.qualifier_key]))
