@@ -2,11 +2,16 @@
 
 Checks the schema of every entry and of sources.yaml and synonyms.yaml, unique ids, sources and related ids
 that resolve, keywords that are known concepts, no string of the seed's spam part anywhere, and that every
-entry is retrieved by each of its own phrasings. One line per problem; exit 1 if there is any.
+entry is retrieved by each of its own phrasings. It also checks what the answers say: that the 12387 channels
+are given as the channels of the path they serve (never as the CII or central-organ path's own channel), that
+an answer flagging something as provisional is not marked confirmed, that the Chinese and English answers
+state the same figures, and that the PIPL Art. 57 duty is never given without its exception. One line per
+problem; exit 1 if there is any.
 """
 
 from __future__ import annotations
 
+import re
 import sys
 from collections import Counter
 from pathlib import Path
@@ -17,6 +22,7 @@ from bot.i18n import LANGS
 from bot.knowledge.base import CONFIDENCES, KnowledgeBase, read_dir
 from bot.knowledge.normalize import words
 from bot.knowledge.spam import spam_profile
+from bot.numerals import arabic_numbers
 
 FLOW_ACTIONS = ("assess", "report")
 ENTRY_KEYS = {"id", "topic", "title", "confidence", "source", "phrasings", "answer", "related", "keywords", "action"}
@@ -108,6 +114,119 @@ def spam_problems(faq_dir: Path) -> list[str]:
     return problems
 
 
+# ------------------------------------------------------------------ what the answers say
+# The six 12387 channels are the cyberspace administration's: they serve the "other operator" path (to the
+# provincial CAC). The CII path reports to the protection department and the police, the central-organ path to
+# its department's cyberspace-affairs office; that 12387 may be used in addition is only our reading. An answer that
+# names those paths and 12387 must say that 12387 does not replace their bodies.
+OWN_BODY_PATHS = {
+    "zh": re.compile(r"关基|关键信息基础设施|保护工作部门|中央和国家机关|网信工作机构"),
+    "en": re.compile(r"\bcii\b|critical information infrastructure|protection department|central (?:and|or) state organ|cyberspace-affairs office", re.I),
+}
+CAC_PATH = {"zh": re.compile(r"省级网信"), "en": re.compile(r"provincial", re.I)}
+NOT_A_SUBSTITUTE = {
+    "zh": re.compile(r"不替代|不能替代|不代替"),
+    "en": re.compile(r"not replace|not a substitute", re.I),
+}
+PROVISIONAL = {"zh": re.compile(r"待核实|暂定"), "en": re.compile(r"provisional", re.I)}
+PIPL_DUTY = {
+    "zh": re.compile(r"(个人信息保护法》?第(五十七|57)条|个保法第?(五十七|57)条).*?通知"),
+    "en": re.compile(r"(art\. 57|article 57).*?notif", re.I | re.S),
+}
+PIPL_EXCEPTION = {"zh": re.compile(r"可以不通知|无需通知个人|不必通知个人"), "en": re.compile(r"need not be notified|need not notify", re.I)}
+_SENTENCE = {"zh": re.compile(r"[。；;\n]"), "en": re.compile(r"(?<!Art)(?<!Arts)(?<!No)\.\s|;|\n")}
+
+
+def _sentences(text: str, lang: str) -> list[str]:
+    return [s for s in _SENTENCE[lang].split(text) if s.strip()]
+
+
+def channel_problems(entries: list[Any]) -> list[str]:
+    """12387 given as the channel of the CII or central-organ path, or given without the path it serves."""
+    problems = []
+    for entry in entries:
+        for lang in LANGS:
+            text = entry.answer[lang]
+            if "12387" not in text:
+                continue
+            where = f"{entry.file}: {entry.id} ({lang})"
+            for sentence in _sentences(text, lang):
+                if "12387" in sentence and OWN_BODY_PATHS[lang].search(sentence) and not NOT_A_SUBSTITUTE[lang].search(sentence):
+                    problems.append(f"{where}: presents 12387 as the CII or central-organ path's channel: {sentence.strip()!r}")
+            if not CAC_PATH[lang].search(text):
+                problems.append(f"{where}: names 12387 without the path it serves (the provincial cyberspace administration's)")
+            elif OWN_BODY_PATHS[lang].search(text) and not NOT_A_SUBSTITUTE[lang].search(text):
+                problems.append(f"{where}: names the CII or central-organ path and 12387 without saying 12387 does not replace that path's own bodies")
+    return problems
+
+
+def confidence_problems(entries: list[Any]) -> list[str]:
+    """An answer that flags part of itself as provisional rests on a [likely]/[draft] fact: not 'confirmed'."""
+    problems = []
+    for entry in entries:
+        flagged = [lang for lang in LANGS if PROVISIONAL[lang].search(entry.answer[lang])]
+        if flagged and entry.confidence == "confirmed":
+            problems.append(f"{entry.file}: {entry.id}: the answer flags provisional content ({'/'.join(flagged)}) but confidence is confirmed")
+        if len(flagged) == 1:
+            problems.append(f"{entry.file}: {entry.id}: only the {flagged[0]} answer flags provisional content")
+    return problems
+
+
+_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december")
+_ZH_DATE = re.compile(r"(?:(\d{4})年)?(\d{1,2})月(\d{1,2})日")
+_EN_DATE = re.compile(r"(\d{1,2}) (" + "|".join(_MONTHS) + r")(?: (\d{4}))?", re.I)
+_ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+_LIST_MARK = re.compile(r"^\s*\d+[.、]\s*", re.M)
+_ZH_ORDINAL = re.compile(r"第([一二三四五六七八九])([条项])")
+_FIGURE = re.compile(r"\d+(?:\.\d+)?[万亿]?")
+
+
+def figures(text: str) -> set[str]:
+    """The figures an answer states, as plain numbers and MM-DD dates: '100万人' and '1 million' are both 1000000,
+    '半小时' is 30 like '30 minutes', '第四条' is 4 like 'Art. 4'; list numbering does not count."""
+    found: set[str] = set()
+
+    def date(year: str | None, month: int, day: str) -> str:
+        found.add(f"{month:02d}-{int(day):02d}")
+        if year:
+            found.add(str(int(year)))
+        return " "
+
+    text = re.sub(r"(?<=\d),(?=\d{3})", "", _LIST_MARK.sub("", text)).replace("半小时", "30分钟")
+    text = _ISO_DATE.sub(lambda m: date(m[1], int(m[2]), m[3]), text)
+    text = _ZH_DATE.sub(lambda m: date(m[1], int(m[2]), m[3]), text)
+    text = _EN_DATE.sub(lambda m: date(m[3], _MONTHS.index(m[2].lower()) + 1, m[1]), text)
+    text = _ZH_ORDINAL.sub(lambda m: f"第{'一二三四五六七八九'.index(m[1]) + 1}{m[2]}", arabic_numbers(text))
+    for figure in _FIGURE.findall(text):
+        scale = {"万": 10**4, "亿": 10**8}.get(figure[-1], 1)
+        value = float(figure.rstrip("万亿")) * scale
+        found.add(str(int(value)) if value.is_integer() else str(value))
+    return found
+
+
+def figure_problems(entries: list[Any]) -> list[str]:
+    """The Chinese and English answers of an entry state the same figures."""
+    problems = []
+    for entry in entries:
+        zh, en = figures(entry.answer["zh"]), figures(entry.answer["en"])
+        if zh != en:
+            problems.append(
+                f"{entry.file}: {entry.id}: zh and en state different figures (zh only: {', '.join(sorted(zh - en)) or '-'}; "
+                f"en only: {', '.join(sorted(en - zh)) or '-'})"
+            )
+    return problems
+
+
+def pipl_problems(entries: list[Any]) -> list[str]:
+    """Every answer that states the PIPL Art. 57 duty to notify carries its exception."""
+    return [
+        f"{entry.file}: {entry.id} ({lang}): states the PIPL Art. 57 duty to notify without its exception (individuals need not be notified where the measures effectively avoid harm, unless the authority requires it)"
+        for entry in entries
+        for lang in LANGS
+        if PIPL_DUTY[lang].search(entry.answer[lang]) and not PIPL_EXCEPTION[lang].search(entry.answer[lang])
+    ]
+
+
 def retrieval_problems(kb: KnowledgeBase) -> list[str]:
     problems = []
     for entry in kb.entries:
@@ -133,7 +252,8 @@ def check(faq_dir: Path = FAQ_DIR) -> tuple[list[str], str]:
     if problems:
         return problems, ""
     kb = KnowledgeBase.from_dir(faq_dir)
-    problems = retrieval_problems(kb)
+    problems = channel_problems(kb.entries) + confidence_problems(kb.entries) + figure_problems(kb.entries)
+    problems += pipl_problems(kb.entries) + retrieval_problems(kb)
     phrasings = sum(len(entry.phrasings[lang]) for entry in kb.entries for lang in LANGS)
     return problems, f"{len(kb.entries)} entries, {phrasings} phrasings, {len(kb.sources)} sources"
 
