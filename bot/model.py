@@ -6,9 +6,12 @@ Everything here is plain data so that any transport can translate it and any sto
 from __future__ import annotations
 
 import copy
+import json
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
+
+STATE_VERSION = 1  # the "v" of a stored state; a row with another version is not guessed at but set aside
 
 
 @dataclass(frozen=True)
@@ -52,6 +55,7 @@ class ChatState:
     flows: dict[str, dict[str, Any]] = field(default_factory=dict)  # each flow's own data, by flow name
     buttons: list[dict[str, str]] = field(default_factory=list)  # last buttons shown, so typed labels work
     reminders: list[dict[str, Any]] = field(default_factory=list)
+    reset: bool = False  # the stored conversation could not be read and was started afresh: say so once
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -65,3 +69,64 @@ class ChatState:
 
     def copy(self) -> "ChatState":
         return copy.deepcopy(self)
+
+    def to_json(self) -> str:
+        """The stored form: the fields plus the format's version."""
+        return json.dumps({"v": STATE_VERSION, **self.to_dict()}, ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, raw: str | bytes) -> "ChatState":
+        """Read a stored state, refusing (StateError) anything this code would trip over later.
+
+        The shape is checked here, once, so that a damaged or foreign row fails at loading, where the store
+        can set it aside, instead of in the middle of a step or of the reminder loop. Rows written before
+        versioning carry no "v" and have version 1's shape.
+        """
+        try:
+            data = json.loads(raw)
+        except (UnicodeDecodeError, ValueError, RecursionError) as error:
+            raise StateError(f"not JSON ({type(error).__name__})") from None
+        if not isinstance(data, dict):
+            raise StateError(f"not an object but {type(data).__name__}")
+        version = data.pop("v", STATE_VERSION)
+        if version != STATE_VERSION:
+            raise StateError(f"unknown version {version!r:.20}")
+        unknown = sorted(set(data) - set(cls.__dataclass_fields__))
+        if unknown:
+            raise StateError(f"unknown field {unknown[0]!r:.40}")
+        state = cls(**data)
+        _check_shape(state)
+        return state
+
+
+class StateError(ValueError):
+    """A stored state that cannot be used; the message says why in a few words (never the content)."""
+
+
+def _check_shape(state: ChatState) -> None:
+    from bot.timeutil import parse_iso
+
+    checks = [
+        ("lang", state.lang is None or state.lang in ("zh", "en")),
+        ("active", state.active is None or isinstance(state.active, str)),
+        ("flows", isinstance(state.flows, dict) and all(isinstance(k, str) and isinstance(v, dict) for k, v in state.flows.items())),
+        ("buttons", isinstance(state.buttons, list) and all(_is_str_dict(b, ("label", "data")) for b in state.buttons)),
+        ("reminders", isinstance(state.reminders, list) and all(_is_reminder(r) for r in state.reminders)),
+        ("reset", isinstance(state.reset, bool)),
+    ]
+    for name, ok in checks:
+        if not ok:
+            raise StateError(f"bad {name}")
+    for reminder in state.reminders:
+        try:
+            parse_iso(reminder["at"])
+        except (ValueError, OverflowError):
+            raise StateError("bad reminders") from None
+
+
+def _is_str_dict(value: Any, keys: tuple[str, ...]) -> bool:
+    return isinstance(value, dict) and all(isinstance(value.get(key), str) for key in keys)
+
+
+def _is_reminder(value: Any) -> bool:
+    return _is_str_dict(value, ("at", "deadline")) and isinstance(value.get("text"), dict) and isinstance(value["text"].get("zh"), str)

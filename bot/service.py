@@ -3,30 +3,54 @@
 The state is saved before the replies are returned, so a transport that dies while sending (kill -9, a
 network error) loses nothing: the user can repeat the last message or press the same button again.
 
+Saving is a compare-and-set: it succeeds only if the stored state is still the one the step started from.
+When another process or replica changed the chat meanwhile, the message is stepped again on the new state
+(after a short jittered pause), so two processes on one chat behave as if the messages came one after the
+other and no answer is lost.
+
 A step that raises is this module's business, not the transport's: the user gets a one-line apology, the
 log gets one line with a short error id and the exception's class (never the user's text, which may hold
 incident details), and the stored state stays exactly as it was before the message, so one bad input can
-neither end a process nor leave a half-changed conversation behind.
+neither end a process nor leave a half-changed conversation behind. `/forget` works even then.
 """
 
 from __future__ import annotations
 
 import logging
+import random
 import secrets
+import time
+from collections.abc import Callable
 from datetime import datetime
 
+from bot import texts
 from bot.engine import Engine
 from bot.i18n import normalize_lang, pick
 from bot.model import ChatState, Event, Reply
+from bot.reminders import pop_due
 from bot.store import Store
 from bot.timeutil import now_shanghai
 
 log = logging.getLogger(__name__)
 
+ATTEMPTS = 30  # compare-and-set tries before a message gives up (each conflict means another message got in)
+PAUSE_CAP = 0.02  # seconds: the most a retry waits before reading again (jittered from 1 ms up)
+
 APOLOGY = {
-    "zh": "抱歉，处理这条消息时出错了，对话保持原样，请重试或换个说法（错误编号 {id}）。",
-    "en": "Sorry, something went wrong with that message; the conversation is unchanged. Please try again or rephrase (error {id}).",
+    "zh": "抱歉，处理这条消息时出错了，对话保持原样，请重试或换个说法；反复出错可发送 /forget 清除本对话（错误编号 {id}）。",
+    "en": "Sorry, something went wrong with that message and the conversation is unchanged. Please try again or "
+    "rephrase; if it keeps failing, /forget clears this chat (error {id}).",
 }
+RESET = {
+    "zh": "抱歉，这个对话保存的内容无法读取，只能重新开始（原内容已另行保存，供管理员检查）。",
+    "en": "Sorry, this chat's saved conversation could not be read, so it starts afresh (the old copy is kept aside for the operator to inspect).",
+}
+
+Change = Callable[[ChatState], tuple[ChatState, list[Reply]]]
+
+
+class Busy(Exception):
+    """The chat kept changing under this message for every attempt."""
 
 
 class BotService:
@@ -35,33 +59,62 @@ class BotService:
         self.engine = engine or Engine()
 
     def handle(self, chat_id: str, text: str, now: datetime | None = None, lang_hint: str | None = None) -> list[Reply]:
-        state = self.store.load(chat_id)
+        event = Event(chat_id, text, now or now_shanghai(), lang_hint)
+        lang = normalize_lang(lang_hint)
         try:
-            new_state, replies = self.engine.step(state, Event(chat_id, text, now or now_shanghai(), lang_hint))
+            return self._transact(chat_id, lambda state: self.engine.step(state, event))
         except Exception as error:  # the boundary: one message fails, the chat and the process go on
-            return [apology(error, state.lang or normalize_lang(lang_hint) or "zh")]
-        self._save(chat_id, new_state)
-        return replies
+            if _is_forget(text):
+                try:
+                    self.store.delete(chat_id)  # whatever went wrong, /forget must still forget
+                    return [Reply(pick(texts.FORGOTTEN, lang or "zh"))]
+                except Exception as second:
+                    error = second
+            return [apology(error, self._lang(chat_id) or lang or "zh")]
 
     def opening(self, chat_id: str, now: datetime | None = None, lang_hint: str | None = None) -> list[Reply]:
         """The first screen of a (re)opened chat: the greeting, or the offer to resume an unfinished flow."""
         return self.handle(chat_id, "/start", now, lang_hint)
 
     def due_reminders(self, chat_id: str, now: datetime | None = None) -> list[Reply]:
-        """Take the chat's reminders that are due (saved as delivered before they are returned)."""
-        from bot.reminders import pop_due
+        """Take the chat's reminders that are due (saved as delivered before they are returned, so with
+        several replicas only the one whose save wins sends them). A failure is logged and yields none."""
+        moment = now or now_shanghai()
 
-        state = self.store.load(chat_id)
-        replies = pop_due(state, now or now_shanghai())
-        if replies:
-            self._save(chat_id, state)
-        return replies
+        def take(state: ChatState) -> tuple[ChatState, list[Reply]]:
+            state = state.copy()
+            return state, pop_due(state, moment)
 
-    def _save(self, chat_id: str, state: ChatState) -> None:
-        if state == ChatState():
-            self.store.delete(chat_id)  # /forget: nothing of this chat stays on disk
-        else:
-            self.store.save(chat_id, state)
+        try:
+            return self._transact(chat_id, take)
+        except Exception as error:
+            log.error("reminders failed: error %s (%s)", secrets.token_hex(4), type(error).__name__)
+            return []
+
+    def _transact(self, chat_id: str, change: Change) -> list[Reply]:
+        """Read, change, compare-and-set; on a conflict read and change again. Nothing is written if the change raises."""
+        for attempt in range(ATTEMPTS):
+            snapshot = self.store.read(chat_id)
+            state, replies = change(snapshot.state)
+            if snapshot.state.reset:  # the stored row did not load and was set aside: say so, once
+                state.reset = False
+                replies = [Reply(pick(RESET, state.lang or "zh"))] + replies
+            if state == snapshot.state or self.store.write(chat_id, state, snapshot.token):
+                return replies
+            time.sleep(random.uniform(0.001, min(PAUSE_CAP, 0.001 * 2**attempt)))
+        raise Busy(f"{ATTEMPTS} conflicting writes")
+
+    def _lang(self, chat_id: str) -> str | None:
+        """The chat's language for an apology, if its state can still be read."""
+        try:
+            return self.store.read(chat_id).state.lang
+        except Exception:
+            return None
+
+
+def _is_forget(text: str) -> bool:
+    words = text.split(maxsplit=1)
+    return bool(words) and words[0].split("@", 1)[0].lower() == "/forget"
 
 
 def apology(error: BaseException, lang: str) -> Reply:

@@ -1,15 +1,26 @@
-"""Per-chat state stores. Each keeps a ChatState as JSON under the chat's id."""
+"""Per-chat state stores: SQLite (default), memory, Redis. Each keeps a ChatState as JSON under the chat's
+id, writes by compare-and-set (see base.py), sets aside rows that do not load, and indexes reminders."""
 
 from __future__ import annotations
 
 import os
+from datetime import datetime
 from pathlib import Path
 from typing import Protocol
 
 from bot.model import ChatState
+from bot.store.base import Report, Snapshot, StoreError
+
+__all__ = ["Store", "StoreError", "default_data_dir", "open_store"]
 
 
 class Store(Protocol):
+    def read(self, chat_id: str) -> Snapshot:
+        """The chat's state and its token; a row that does not load is set aside and replaced by a fresh state."""
+
+    def write(self, chat_id: str, state: ChatState, token: object) -> bool:
+        """Store `state` if the row still has `token`; False if another process changed it since the read."""
+
     def load(self, chat_id: str) -> ChatState: ...
 
     def save(self, chat_id: str, state: ChatState) -> None: ...
@@ -17,6 +28,15 @@ class Store(Protocol):
     def delete(self, chat_id: str) -> None: ...
 
     def chat_ids(self) -> list[str]: ...
+
+    def reminders_due(self, until: datetime) -> list[tuple[str, datetime]]:
+        """(chat id, next reminder time) of the chats whose next reminder is due by `until`: an index read."""
+
+    def next_reminder(self, chat_id: str) -> datetime | None: ...
+
+    def check(self) -> Report: ...
+
+    def vacuum(self) -> Report: ...
 
 
 def default_data_dir() -> Path:
@@ -32,7 +52,8 @@ def default_data_dir() -> Path:
 def open_store(url: str | None = None) -> Store:
     """Open a store from a URL: 'memory:', 'redis://…', 'sqlite:///path' or a plain file path.
 
-    No URL means SQLite in the user's data directory.
+    No URL means SQLite in the user's data directory. A store that cannot be used (a damaged file, an
+    unreachable server) raises StoreError with a one-line reason.
     """
     if url is None or url == "":
         from bot.store.sqlite import SQLiteStore

@@ -31,7 +31,8 @@ FILE_SAVED = {"zh": "文件已保存：", "en": "File saved: "}
 
 
 def run_chat(args: argparse.Namespace) -> int:
-    store = open_store(args.store or os.environ.get("BOT_STORE"))
+    # chat --jsonl without --chat-id can never be resumed, so it keeps nothing once it exits (not even after a kill -9)
+    store = open_store("memory:" if args.jsonl and not args.chat_id else args.store or os.environ.get("BOT_STORE"))
     files_dir = Path(args.files_dir) if args.files_dir else default_data_dir() / "reports"
     service = BotService(store)
     if args.jsonl:

@@ -12,10 +12,10 @@ import logging
 from collections import Counter
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from datetime import datetime, timedelta
 from typing import Protocol
 
-from bot.model import ChatState, FileOut, Reply
-from bot.reminders import next_due
+from bot.model import FileOut, Reply
 from bot.service import BotService
 from bot.timeutil import now_shanghai
 from bot.transports.telegram.common import Keyboard, chat_id_of, chat_key, keyboard, retrying, split_text
@@ -23,7 +23,7 @@ from bot.transports.telegram.schedule import ReminderQueue
 
 log = logging.getLogger(__name__)
 
-RECHECK_SECONDS = 60.0  # the reminder loop re-reads the wall clock at least this often
+RECHECK_SECONDS = 60.0  # the reminder loop re-reads the wall clock and the store's reminder index this often
 
 
 class Sender(Protocol):
@@ -79,7 +79,7 @@ class Bridge:
         key = chat_key(chat_id)
         async with self.locks.hold(key):
             replies = step(key)
-            self._schedule(key, self.service.store.load(key))
+            self._schedule(key, self.service.store.next_reminder(key))
             await self.deliver(chat_id, replies)
 
     async def deliver(self, chat_id: int, replies: list[Reply]) -> None:
@@ -95,11 +95,20 @@ class Bridge:
 
     # ------------------------------------------------------------------ deadline reminders
     def load_reminders(self) -> None:
-        """Reschedule every Telegram chat's pending reminders from the store (at start-up)."""
-        for key in self.service.store.chat_ids():
-            if chat_id_of(key) is not None:
-                self._schedule(key, self.service.store.load(key))
-        log.info("%d chat(s) with pending reminders", len(self.reminders))
+        """Schedule the Telegram chats whose next reminder falls due within RECHECK_SECONDS (at start-up).
+
+        It reads the store's reminder index, not the chats: start-up costs the same with 10 or 100,000
+        stored conversations, and a chat whose row is damaged is not touched until it is due or writes.
+        """
+        self.refresh_reminders()
+        log.info("%d chat(s) with a reminder due within %d s", len(self.reminders), RECHECK_SECONDS)
+
+    def refresh_reminders(self) -> None:
+        """Add what the index holds for the next RECHECK_SECONDS: reminders set while this process was down,
+        or by another replica sharing the store (whichever replica saves a reminder as delivered sends it)."""
+        for key, due in self.service.store.reminders_due(now_shanghai() + timedelta(seconds=RECHECK_SECONDS)):
+            if chat_id_of(key) is not None:  # a terminal chat in the same store takes its own reminders
+                self._schedule(key, due)
 
     async def run_reminders(self) -> None:
         """Sleep until the earliest reminder is due (or an earlier one is scheduled), then deliver it."""
@@ -111,6 +120,10 @@ class Bridge:
                 await asyncio.wait_for(self._reminders_changed.wait(), max(0.0, min(wait, RECHECK_SECONDS)))
             except TimeoutError:
                 pass
+            try:
+                self.refresh_reminders()
+            except Exception as error:  # a store that is briefly unreachable: the next round tries again
+                log.error("could not read the reminder index (%s)", type(error).__name__)
             for key in self.reminders.pop_due(now_shanghai()):
                 try:
                     await self._remind(key)
@@ -121,10 +134,10 @@ class Bridge:
         chat_id = chat_id_of(key)
         async with self.locks.hold(key):
             replies = self.service.due_reminders(key, now_shanghai())  # saved as delivered before sending
-            self._schedule(key, self.service.store.load(key))
+            self._schedule(key, self.service.store.next_reminder(key))
             if replies and chat_id is not None:
                 await self.deliver(chat_id, replies)
 
-    def _schedule(self, key: str, state: ChatState) -> None:
-        if self.reminders.set(key, next_due(state)):
+    def _schedule(self, key: str, due: datetime | None) -> None:
+        if self.reminders.set(key, due):
             self._reminders_changed.set()
