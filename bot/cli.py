@@ -1,15 +1,19 @@
-"""Command line: ask, chat, assess, report, faq check, store check|vacuum, telegram.
+"""Command line: ask, chat, assess, report, faq check, telegram.
 
 These sub-commands and their options are public contracts that other programs drive; keep them stable.
+Whatever happens, a command ends with at most one line on stderr, never a traceback: bad input and an output
+that cannot be written exit 2, an internal error exits 1 with an error id.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import secrets
 import sys
 
-from bot.store.base import StoreError
+from bot.inputs import MESSAGE_LIMIT, clean, cut, read_lines
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -40,15 +44,6 @@ def build_parser() -> argparse.ArgumentParser:
     faq = sub.add_parser("faq", help="knowledge-base tools")
     faq_sub = faq.add_subparsers(dest="faq_command", required=True)
     faq_sub.add_parser("check", help="validate faq/: schema, ids, sources, related, spam, self-retrieval")
-
-    store = sub.add_parser("store", help="state-store tools")
-    store_sub = store.add_subparsers(dest="store_command", required=True)
-    for name, text in (
-        ("check", "report stored conversations that do not load (changes nothing; exit 1 if any)"),
-        ("vacuum", "drop conversations idle longer than BOT_RETAIN_DAYS (default 90) and compact the store"),
-    ):
-        tool = store_sub.add_parser(name, help=text)
-        tool.add_argument("--store", help="a SQLite path, sqlite:///path or redis://… (default: BOT_STORE, else SQLite in the user data dir)")
 
     telegram = sub.add_parser("telegram", help="run the Telegram bot")
     telegram.add_argument("--framework", choices=["ptb", "aiogram"], default="ptb")
@@ -91,33 +86,55 @@ def main(argv: list[str] | None = None) -> int:
             from bot.transports.telegram import run_telegram
 
             return run_telegram(args)
-        if args.command == "store":
-            from bot.store.cli import run_store
-
-            return run_store(args)
-    except StoreError as error:  # a damaged database file, an unreachable Redis: one line, no traceback
-        print(f"error: {error}", file=sys.stderr)
-        return 2
     except KeyboardInterrupt:
         return 130
-    except BrokenPipeError:
+    except BrokenPipeError:  # the reader went away (`| head`): nothing left to say
+        _discard_stdout()
         return 0
+    except OSError as error:  # the output cannot be written: a full disk, /dev/full, a vanished directory
+        _discard_stdout()
+        return _fail(f"{error.strerror or error}{f': {error.filename}' if error.filename else ''}")
+    except UnicodeEncodeError as error:  # e.g. "\ud800" in a JSON input, echoed back: never written as invalid UTF-8
+        surrogate = "\ud800" <= error.object[error.start] <= "\udfff"
+        return _fail("the input holds a lone surrogate (such as \\ud800 in JSON), which is not text" if surrogate else str(error))
+    except Exception as error:  # the last net: one line with an id to quote, never a traceback
+        sys.stderr.write(f"error: internal error {secrets.token_hex(4)} ({type(error).__name__}); please report it\n")
+        return 1
     return 2
+
+
+def _fail(message: str) -> int:
+    sys.stderr.write(f"error: {message}\n")
+    return 2
+
+
+def _discard_stdout() -> None:
+    """Point stdout at /dev/null, so that the interpreter's final flush at exit cannot fail (and print) again."""
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError):  # no real stdout (closed, or captured): nothing to flush there
+        pass
 
 
 def run_ask(args: argparse.Namespace) -> int:
     from bot.knowledge import load
 
     kb = load()
+    sys.stdout.reconfigure(encoding="utf-8")
     if args.question:
-        answer = kb.ask(" ".join(args.question), args.lang)
-        print(json.dumps(answer.to_json(), ensure_ascii=False) if args.json else answer.display())
+        answer = kb.ask(_question(" ".join(args.question)), args.lang)
+        print(clean(json.dumps(answer.to_json(), ensure_ascii=False) if args.json else answer.display()))
         return 0
-    for line in sys.stdin:
-        answer = kb.ask(line.strip(), args.lang)
+    for line in read_lines(sys.stdin.buffer):  # bytes decoded with replacement: a bad byte never ends the run
+        answer = kb.ask(_question(line), args.lang)
         if args.json:
-            sys.stdout.write(json.dumps(answer.to_json(), ensure_ascii=False) + "\n")
+            sys.stdout.write(clean(json.dumps(answer.to_json(), ensure_ascii=False)) + "\n")
         else:
-            sys.stdout.write(answer.display() + "\n\n")
+            sys.stdout.write(clean(answer.display()) + "\n\n")
         sys.stdout.flush()
     return 0
+
+
+def _question(text: str) -> str:
+    """A question as the matcher reads it: valid text, at most MESSAGE_LIMIT characters (the rest unread)."""
+    return cut(clean(text).strip(), MESSAGE_LIMIT)[0]

@@ -2,13 +2,15 @@
 
 Transports load a chat's state, call step, save the new state, then show the replies. The step never
 touches a network, a file or a clock of its own (the event carries the time), so every transport behaves the
-same and every behaviour can be tested without one.
+same and every behaviour can be tested without one. Every message is cleaned and cut here (bot.inputs), so no
+transport can hand the flows text they cannot encode or a megabyte to store.
 """
 
 from __future__ import annotations
 
 from bot import reminders, texts
 from bot.flows import Ctx, Flow, all_flows
+from bot.inputs import MESSAGE_LIMIT, clean, cut
 from bot.i18n import LANGS, detect_lang, normalize_lang, pick
 from bot.knowledge import Answer, KnowledgeBase, load
 from bot.knowledge.normalize import fold
@@ -17,6 +19,10 @@ from bot.timeutil import to_shanghai
 
 BUTTON_PREFIXES = ("faq", "topic", "resume", "discard", "remind", "lang")
 COMMANDS = ("/start", "/help", "/faq", "/contacts", "/assess", "/report", "/cancel", "/lang", "/forget")
+MESSAGE_CUT = {
+    "zh": f"你的消息超过{MESSAGE_LIMIT}个字符，只读取了前{MESSAGE_LIMIT}个字符。",
+    "en": f"Your message was longer than {MESSAGE_LIMIT:,} characters; only the first {MESSAGE_LIMIT:,} were read.",
+}
 
 
 class Engine:
@@ -29,7 +35,8 @@ class Engine:
     # ------------------------------------------------------------------ entry point
     def step(self, state: ChatState, event: Event) -> tuple[ChatState, list[Reply]]:
         state = state.copy()
-        typed = event.text.strip()  # line breaks stay: a report item may span several lines
+        text, was_cut = cut(clean(event.text), MESSAGE_LIMIT)
+        typed = text.strip()  # line breaks stay: a report item may span several lines
         pressed = self._pressed(state, typed)
         text = typed if pressed is None else pressed
         # The language of the user's own words: free text, or a button label typed out.
@@ -40,6 +47,8 @@ class Engine:
         if state.lang is None and guess and understood:
             state.lang = guess  # the first message the bot understood sets the language of its own texts
         state.buttons = [{"label": b.label, "data": b.data} for reply in replies for b in reply.buttons]
+        if was_cut:
+            replies.insert(0, Reply(pick(MESSAGE_CUT, state.lang or ctx.lang)))
         return state, replies
 
     # ------------------------------------------------------------------ routing
@@ -71,7 +80,8 @@ class Engine:
             return [Reply(pick(texts.TOPIC_PICK, ctx.lang), buttons)], True
         if prefix == "resume" and rest in self.flows:
             state.active = rest
-            return self.flows[rest].prompt(state, ctx), True
+            flow = self.flows[rest]  # the flow's data may be gone (discarded, forgotten): then it starts anew
+            return (flow.prompt(state, ctx) if rest in state.flows else flow.start(state, ctx)), True
         if prefix == "discard" and rest in self.flows:
             state.flows.pop(rest, None)
             state.active = None

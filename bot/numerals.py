@@ -12,8 +12,13 @@ from decimal import Decimal
 _DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _SIZES = {"十": 10, "百": 100, "千": 1000}
 # A numeral with a size character (十, 百, 千) or followed by 万/亿: '一般', '第一时间' and '三天' stay as they are.
-_MAGNITUDE = re.compile(r"(?<![\d.])(?P<n>\d+(?:\.\d+)?)\s*(?P<unit>million|billion)\b", re.IGNORECASE)
-_IN_TEXT = re.compile(r"[零〇一二两三四五六七八九十百千]*[十百千][零〇一二两三四五六七八九十百千]*|[零〇一二两三四五六七八九]+(?=[万亿])")
+# Both patterns start only where a run of their characters starts (the lookbehinds), so a long run is scanned
+# once, not once per character; digits are ASCII only (re.ASCII): '٣' or '²' is no number here.
+_MAGNITUDE = re.compile(r"(?<![\d.])(?P<n>\d+(?:\.\d+)?)\s*(?P<unit>million|billion)\b", re.IGNORECASE | re.ASCII)
+_IN_TEXT = re.compile(
+    r"(?<![零〇一二两三四五六七八九十百千])"
+    r"(?:[零〇一二两三四五六七八九十百千]*[十百千][零〇一二两三四五六七八九十百千]*|[零〇一二两三四五六七八九]+(?=[万亿]))"
+)
 
 
 def chinese_number(text: str) -> float | None:
@@ -50,3 +55,13 @@ def arabic_numbers(text: str) -> str:
         return (digits.rstrip("0").rstrip(".") if "." in digits else digits) + unit
 
     return _MAGNITUDE.sub(magnitude, _IN_TEXT.sub(convert, text))
+
+
+def ascii_int(text: str, max_digits: int = 6) -> int | None:
+    """A whole number written in ASCII digits ('3' → 3), else None: '٣', '²', '፩', '3.0' and numbers longer
+    than `max_digits` (no button or report item has one; int() refuses more than 4,300 digits) are none.
+
+    Where the bot reads a number a user picks (a button, a report item), str.isdigit() is not enough: it is
+    true for digits int() cannot read ('²', '፩') and for numbers too long to convert.
+    """
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= max_digits else None

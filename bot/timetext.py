@@ -9,6 +9,11 @@ Times are for moments already past (when an incident was discovered, when handli
 time ("9:30") or a date without a year that would lie in the future means its latest past occurrence
 (yesterday's 9:30, last year's 03-01). An explicit day ("今天", "today") is kept as said, even if later
 than now; the caller decides what a future time means. Results are truncated to the minute.
+
+Only times in the years MIN_YEAR–MAX_YEAR (1992–2100, see bot.timeutil) are read: parse_time returns None
+for others, and is_out_of_range(text, now) tells the caller that the text did name a time, so it can say
+why it is refused ("99999 days ago", "0001-01-01 00:00") instead of re-asking. Digits are ASCII (full-width
+digits are folded to ASCII first); "٣" or "፩" is not read as a number.
 """
 
 from __future__ import annotations
@@ -18,21 +23,22 @@ import unicodedata
 from datetime import datetime, timedelta
 
 from bot.numerals import chinese_number
-from bot.timeutil import parse_iso, to_shanghai
+from bot.timeutil import MAX_YEAR, MIN_YEAR, parse_iso, to_shanghai
 
 MAX_LENGTH = 60  # longer text is a sentence, not a time
 _CN_NUMBER = r"[零〇一二两三四五六七八九十百]+"
 _NUMBER = rf"(?:\d+(?:\.\d+)?|{_CN_NUMBER})"
 
 _NOW_WORDS = {"现在", "刚才", "刚刚", "此刻", "目前", "当前", "这会儿", "now", "just now", "right now"}
-_APPROX = re.compile(r"^(?:大约|大概|约|差不多|about|around|approximately|approx\.?|roughly|~)\s*")
+_APPROX = re.compile(r"^(?:大约|大概|约|差不多|about|around|approximately|approx\.?|roughly|~)\s*", re.ASCII)
 
-_ZH_DURATION = re.compile(rf"^(?P<n>{_NUMBER})?(?:个)?(?P<half>半)?(?:个)?(?P<unit>分钟|分|小时|钟头|天)(?P<half2>半)?$")
+_ZH_DURATION = re.compile(rf"^(?P<n>{_NUMBER})?(?:个)?(?P<half>半)?(?:个)?(?P<unit>分钟|分|小时|钟头|天)(?P<half2>半)?$", re.ASCII)
 _EN_DURATION = re.compile(
     r"^(?:(?P<half>half\s+an?)|(?P<n>\d+(?:\.\d+)?|an?|one))\s*(?P<unit>minutes?|mins?|m|hours?|hrs?|h|days?|d)"
-    r"(?P<andhalf>\s+and\s+a\s+half)?$"
+    r"(?P<andhalf>\s+and\s+a\s+half)?$",
+    re.ASCII,
 )
-_AGO = re.compile(r"^(?P<duration>.+?)\s*(?:以前|之前|前|\s+ago)$")
+_AGO = re.compile(r"^(?P<duration>.+?)\s*(?:以前|之前|前|\s+ago)$", re.ASCII)
 
 _DAY_WORDS = {
     "今天": (0, None), "今日": (0, None), "昨天": (-1, None), "昨日": (-1, None), "前天": (-2, None),
@@ -66,28 +72,54 @@ _CLOCK = (
     r"\s*(?P<ampm>am|pm|a\.m\.?|p\.m\.?)?"
 )
 _ABSOLUTE = re.compile(
-    rf"^(?:(?P<day>{_DAY})|{_DATE}|{_EN_DATE})?\s*(?:(?P<period>{_PERIOD})\s*)?(?:at\s+)?{_CLOCK}\s*(?:(?P<period2>{_PERIOD}))?$"
+    rf"^(?:(?P<day>{_DAY})|{_DATE}|{_EN_DATE})?\s*(?:(?P<period>{_PERIOD})\s*)?(?:at\s+)?{_CLOCK}\s*(?:(?P<period2>{_PERIOD}))?$",
+    re.ASCII,
 )
 
 
+class _Far:
+    """A time that was read but lies outside MIN_YEAR–MAX_YEAR (or outside what a datetime can hold)."""
+
+
+FAR = _Far()
+
+
 def parse_time(text: object, now: datetime) -> datetime | None:
-    """The moment `text` names, relative to `now`, in Asia/Shanghai; None if it names none."""
+    """The moment `text` names, relative to `now`, in Asia/Shanghai; None if it names none (or one outside
+    MIN_YEAR–MAX_YEAR)."""
+    moment = _read(text, now)
+    return moment if isinstance(moment, datetime) else None
+
+
+def is_out_of_range(text: object, now: datetime) -> bool:
+    """Whether `text` names a time that parse_time refuses for its year (see the module's docstring)."""
+    return _read(text, now) is FAR
+
+
+def _read(text: object, now: datetime) -> datetime | _Far | None:
     if not isinstance(text, str):
         return None
     try:
-        return _parse(text, to_shanghai(now))
-    except (ValueError, OverflowError):
+        moment = _parse(text, to_shanghai(now))
+    except OverflowError:
+        return FAR
+    except ValueError:
         return None
+    if moment is None or isinstance(moment, _Far):
+        return moment
+    return moment if MIN_YEAR <= moment.year <= MAX_YEAR else FAR
 
 
-def _parse(text: str, now: datetime) -> datetime | None:
+def _parse(text: str, now: datetime) -> datetime | _Far | None:
     folded = " ".join(unicodedata.normalize("NFKC", text).lower().split()).rstrip("。.!！?？")
     folded = _APPROX.sub("", folded).strip()
     if not folded or len(folded) > MAX_LENGTH:
         return None
     if folded in _NOW_WORDS:
         return _minute(now)
-    if re.match(r"^\d{4}-\d{2}-\d{2}[t ]\d{2}:\d{2}", folded):
+    if re.match(r"^\d{4}-\d{2}-\d{2}[t ]\d{2}:\d{2}", folded, re.ASCII):
+        if not MIN_YEAR <= int(folded[:4]) <= MAX_YEAR:
+            return FAR  # before converting: year 1 or 9999 with an offset would not fit in a datetime
         try:
             return _minute(parse_iso(folded.upper() if "t" in folded else folded))
         except ValueError:
@@ -143,12 +175,13 @@ def parse_duration(text: object) -> float | None:
 
 
 def _ago(text: str, now: datetime) -> datetime | None:
+    """'30分钟前', '2 hours ago'; a duration too long for a datetime raises OverflowError (read as FAR)."""
     match = _AGO.match(text)
     minutes = parse_duration(match["duration"]) if match else None
     return _minute(now - timedelta(minutes=minutes)) if minutes is not None else None
 
 
-def _absolute(text: str, now: datetime) -> datetime | None:
+def _absolute(text: str, now: datetime) -> datetime | _Far | None:
     match = _ABSOLUTE.match(text)
     if not match:
         return None
@@ -168,6 +201,8 @@ def _absolute(text: str, now: datetime) -> datetime | None:
     date = _date(match)
     if date:
         year, month, dom = date
+        if year and not MIN_YEAR <= year <= MAX_YEAR:
+            return FAR
         moment = now.replace(year=year or now.year, month=month, day=dom, hour=hour, minute=minute, second=second, microsecond=0)
         if not year and moment > now:
             moment = moment.replace(year=now.year - 1)
@@ -239,7 +274,7 @@ def _adjust_hour(hour: int, period: str | None, ampm: str | None) -> int | None:
 
 def _number(text: str) -> float | None:
     """'30' → 30, '1.5' → 1.5, '三十五' → 35, '两' → 2, '一百二十' → 120; None when it is not a number."""
-    if re.fullmatch(r"\d+(?:\.\d+)?", text):
+    if re.fullmatch(r"\d+(?:\.\d+)?", text, re.ASCII):
         return float(text)
     return chinese_number(text)
 

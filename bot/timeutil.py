@@ -6,6 +6,9 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+# The years a typed or reported time may fall in: Beijing time has been UTC+8 all year only since 1992 (older
+# times carry local-mean-time offsets), and a later year than 2100 is a typing error, not an incident.
+MIN_YEAR, MAX_YEAR = 1992, 2100
 
 
 def parse_iso(value: str) -> datetime:

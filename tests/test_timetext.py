@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.numerals import arabic_numbers, chinese_number
-from bot.timetext import looks_like_time, parse_duration, parse_time
+from bot.timetext import is_out_of_range, looks_like_time, parse_duration, parse_time
 from bot.timeutil import SHANGHAI
 
 NOW = datetime(2026, 3, 1, 10, 15, 42, tzinfo=SHANGHAI)
@@ -90,6 +90,31 @@ def test_typed_times(text, expected):
 
 @pytest.mark.parametrize(
     "text",
+    ["1900-01-01 00:00", "0001-01-01 00:00", "9999-12-31 23:59", "0000-01-01 00:00", "99999 days ago", "10000000000000天前",
+     "1991年12月31日 23:00", "2101-01-01 00:00", "2101/1/1 9:00", "Jan 1 1900 10:00"],
+)
+def test_times_outside_1992_to_2100_are_refused_not_read(text):
+    assert parse_time(text, NOW) is None
+    assert is_out_of_range(text, NOW)
+
+
+def test_the_years_1992_and_2100_are_read():
+    assert parse_time("1992-01-01 00:00", NOW) == datetime(1992, 1, 1, tzinfo=SHANGHAI)
+    assert parse_time("2100-12-31 23:59", NOW) == datetime(2100, 12, 31, 23, 59, tzinfo=SHANGHAI)
+    assert not is_out_of_range("现在", NOW) and not is_out_of_range("什么是12387", NOW)
+
+
+@pytest.mark.parametrize("text", ["٣٠分钟前", "፩ hour ago", "٢٠٢٦-٠٣-٠١ ٠٩:٠٠", "9:٣٠"])
+def test_only_ascii_and_chinese_digits_are_read(text):
+    assert parse_time(text, NOW) is None and parse_duration(text.removesuffix("前")) is None
+
+
+def test_full_width_digits_are_ascii_digits():
+    assert parse_time("３０分钟前", NOW) == parse_time("30分钟前", NOW)
+
+
+@pytest.mark.parametrize(
+    "text",
     ["", "   ", "昨天", "9", "12387", "什么是12387", "2小时", "晚上12点", "25:00", "9:75", "2026-02-30 09:00", "13pm",
      "我们被勒索了，要多久报？", "what is the deadline", "前", "ago", "2026-03-01", "this morning", "Feb 30 9:00", "13/13 10:00"],
 )
@@ -157,7 +182,7 @@ def test_numerals_in_a_text(text, written):
     assert arabic_numbers(text) == written
 
 
-moments = st.datetimes(min_value=datetime(1990, 1, 1), max_value=datetime(2100, 1, 1), timezones=st.just(SHANGHAI))
+moments = st.datetimes(min_value=datetime(1992, 1, 3), max_value=datetime(2100, 12, 30), timezones=st.just(SHANGHAI))
 
 
 @given(st.text(max_size=80), moments)

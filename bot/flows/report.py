@@ -30,16 +30,18 @@ from typing import Any
 
 from bot.flows import BACK_WORDS, Ctx, typed
 from bot.i18n import pick
+from bot.inputs import ITEM_LIMIT, cut
 from bot.knowledge.normalize import fold
 from bot.model import Button, ChatState, FileOut, Reply
+from bot.numerals import ascii_int
 from bot.reports import DOCX_MIME, FactsError, Report, build_report, is_ransomware, render_docx, render_text, validate_facts
 from bot.reports.fields import FIELDS, KIND_NAMES, KINDS, RANSOM_PARTS, SECTIONS, Kind, SectionSpec
 from bot.rules import FactsError as AssessError
 from bot.rules.facts import KNOWN_KEYS as ASSESS_KEYS
 from bot.rules.facts import parse_facts as parse_assess_input
 from bot.rules.tables import LEVEL_ALIASES, LEVEL_NAMES, LEVELS
-from bot.timetext import parse_time
-from bot.timeutil import clock, parse_iso
+from bot.timetext import is_out_of_range, parse_time
+from bot.timeutil import MAX_YEAR, MIN_YEAR, clock, parse_iso
 
 NAME = "report"
 RANSOM_QUESTIONS = tuple(f"ransom.{part}" for part in RANSOM_PARTS)
@@ -151,6 +153,14 @@ TEXTS = {
         "zh": "标注“待补报”的事项查明后请及时补报：输入 /report 即可据此起草续报。",
         "en": "Supplement the items marked \"to be supplemented\" promptly once known: type /report to build a supplementary report on this one.",
     },
+    "years": {
+        "zh": f"这个时间不在{MIN_YEAR}年至{MAX_YEAR}年之间，请检查年份后重新输入（如“2026-03-01 09:30”）。",
+        "en": f"That time is not between the years {MIN_YEAR} and {MAX_YEAR}; please check the year and type it again (e.g. \"2026-03-01 09:30\").",
+    },
+    "item_cut": {
+        "zh": f"这一项超过{ITEM_LIMIT}个字符，只保存了前{ITEM_LIMIT}个字符；更多内容可附在报告之后另行提交。",
+        "en": f"That item was longer than {ITEM_LIMIT:,} characters; only the first {ITEM_LIMIT:,} were kept. Send anything longer along with the report.",
+    },
     "future": {"zh": "这个时间（{time}）晚于现在（{now}），请输入已经过去的时间。", "en": "That time ({time}) is later than now ({now}); please give a time already past."},
     "order": {"zh": "{this}（{time}）{relation}{other}（{other_time}）{why}，请核对。", "en": "{this} ({time}) is {relation} {other} ({other_time}){why}; please check."},
     "before": {"zh": "早于", "en": "before"},
@@ -219,8 +229,10 @@ KIND_WORDS: dict[str, Kind] = {
     for word in words
 }
 EDIT_WORDS = re.compile(r"^(?:(?:修改|更改|更正|改|编辑|edit|change|fix)\s*)?(?:第|item|no\.?)?\s*")
-EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-PHONE = re.compile(r"\+?\d[\d\s()-]{5,}\d")
+# Linear on any text: an address starts only where a run of its characters starts (the lookbehind), so a long
+# run is scanned once, not once per character; the domain's parts are possessive (nothing to backtrack).
+EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]++(?:\.[\w-]++)+")
+PHONE = re.compile(r"\+?\d[\d\s()-]{5,}\d", re.ASCII)
 CONTACT_WORDS = re.compile(r"联系人|联系方式|电话|手机|邮箱|\b(?:contact|phone|tel|mobile|e-?mail|name)\b|[:：,，;；、/]", re.IGNORECASE)
 
 
@@ -296,6 +308,9 @@ class ReportFlow:
             return self._skip(state, draft, ctx)
         if typed(text) in BACK_WORDS:
             return self._back(state, draft, ctx)
+        if _out_of_range(step, text, ctx):
+            return [self._question(draft, step, ctx, note=pick(TEXTS["years"], ctx.lang))]
+        text, was_cut = cut(text, ITEM_LIMIT)
         value = _parse_answer(step, text, ctx)
         if value is None:
             return None
@@ -304,7 +319,8 @@ class ReportFlow:
             return [self._question(draft, step, ctx, note=problem)]
         _store(draft["facts"], step, value)
         _settle(draft, step)
-        return self._next(state, draft, ctx)
+        replies = self._next(state, draft, ctx)
+        return [Reply(pick(TEXTS["item_cut"], ctx.lang)), *replies] if was_cut else replies
 
     # ------------------------------------------------------------------ buttons
     def _press(self, state: ChatState, draft: dict[str, Any], action: str, ctx: Ctx) -> list[Reply] | None:
@@ -347,8 +363,9 @@ class ReportFlow:
         if verb == "edit":
             draft["step"] = "edit"
             return self.prompt(state, ctx)
-        if verb == "section" and argument.isdigit() and _section(draft["kind"], int(argument)):
-            return self._edit_section(state, draft, _section(draft["kind"], int(argument)), ctx)
+        spec = _section(draft["kind"], ascii_int(argument)) if verb == "section" else None
+        if spec is not None:
+            return self._edit_section(state, draft, spec, ctx)
         if verb == "field" and argument in _all_questions(draft):
             return self._ask(state, draft, argument, ctx)
         if verb == "finish":
@@ -428,8 +445,9 @@ class ReportFlow:
     def _edit_target(self, state: ChatState, draft: dict[str, Any], text: str, ctx: Ctx) -> list[Reply] | None:
         """'3', '原因', '修改 原因', 'edit cause': the item the user wants to change, if the text names one."""
         target = EDIT_WORDS.sub("", fold(text).strip()).strip().rstrip("项")
-        if target.isdigit():
-            spec = _section(draft["kind"], int(target))
+        number = ascii_int(target)
+        if number is not None:
+            spec = _section(draft["kind"], number)
             return self._edit_section(state, draft, spec, ctx) if spec else None
         key = _match_field(draft, target)
         if key is not None:
@@ -657,7 +675,7 @@ def _order_text(key: str, moment: datetime, other: str, other_moment: datetime, 
     )
 
 
-def _section(kind: Kind, number: int) -> SectionSpec | None:
+def _section(kind: Kind, number: int | None) -> SectionSpec | None:
     return next((spec for spec in SECTIONS[kind] if spec.number == number), None)
 
 
@@ -733,11 +751,11 @@ def _parse_answer(key: str, text: str, ctx: Ctx) -> Any:
     if not text:
         return None
     if key == "ransom.date":
-        try:
-            return date.fromisoformat(text).isoformat()
-        except ValueError:
-            moment = parse_time(text, ctx.now)
-            return moment.isoformat() if moment else None
+        day = _iso_date(text)
+        if day is not None:
+            return day.isoformat() if MIN_YEAR <= day.year <= MAX_YEAR else None
+        moment = parse_time(text, ctx.now)
+        return moment.isoformat() if moment else None
     field = FIELDS[key.partition(".")[0]] if key.startswith("ransom.") else FIELDS[key]
     if key.startswith("ransom.") or field.value_type == "text":
         return text
@@ -749,11 +767,32 @@ def _parse_answer(key: str, text: str, ctx: Ctx) -> Any:
     return _parse_contact(text)
 
 
+def _iso_date(text: str) -> date | None:
+    """A date without a time ("2026-03-01"), as a ransom note often gives it; None for anything else."""
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        return None
+
+
+def _is_time(key: str) -> bool:
+    """Whether the item is a time (or the ransom date)."""
+    return key == "ransom.date" or key in FIELDS and FIELDS[key].value_type == "time"
+
+
+def _out_of_range(key: str, text: str, ctx: Ctx) -> bool:
+    """A time (or ransom date) outside the years 1992–2100: refused with its reason, never stored."""
+    if not _is_time(key):
+        return False
+    day = _iso_date(text) if key == "ransom.date" else None
+    return not MIN_YEAR <= day.year <= MAX_YEAR if day else is_out_of_range(text, ctx.now)
+
+
 def _problem(draft: dict[str, Any], key: str, value: Any, ctx: Ctx) -> str | None:
     """Why a readable answer cannot stand, or None: every time asked (and the ransom date) is of something
     that has already happened, so one after now is a slip; and an incident happens, is discovered and is
     handled in that order, so a time before one that must come first (or after one that must follow) is too."""
-    if key != "ransom.date" and (key not in FIELDS or FIELDS[key].value_type != "time"):
+    if not _is_time(key):
         return None
     if len(value) == 10:  # a ransom date without a time
         late, shown = date.fromisoformat(value) > ctx.now.date(), value

@@ -17,6 +17,7 @@ from typing import Callable, Iterable
 from bot.numerals import arabic_numbers
 
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")  # lone surrogates: not text, and OpenCC cannot encode them
 _DROP = re.compile(r"[^\w\ue000-\uefff]+|_")
 CONCEPT_BASE = 0xE000  # private-use area: one character per canonical concept
 # "不是关基" / "not CII": a concept the question rules out must not pull it towards that concept's answers.
@@ -31,10 +32,11 @@ def _converter():
 
 
 def to_simplified(text: str) -> str:
-    """繁→简 with OpenCC; skipped for text without Chinese characters (no dictionary load)."""
+    """繁→简 with OpenCC; skipped for text without Chinese characters (no dictionary load). A lone surrogate
+    (from JSON such as "\\ud800", or undecodable input) becomes U+FFFD, as OpenCC takes only valid UTF-8."""
     if not _CJK.search(text):
         return text
-    return _converter().convert(text)
+    return _converter().convert(_SURROGATE.sub("\ufffd", text))
 
 
 def fold(text: str) -> str:

@@ -1,8 +1,8 @@
 """`python -m bot report --kind K --format F [--lang L] [--out FILE]`: facts as one JSON object on stdin.
 
-md and txt go to stdout (or --out); docx needs --out. Bad input (invalid JSON, unknown keys, bad values, an
-unwritable --out) is one clear line on stderr and exit code 2, never a traceback; a template broken by an
-edit is one line naming the file and line, exit code 1.
+md and txt go to stdout (or --out); docx needs --out. Bad input (invalid JSON, unknown keys, bad values, facts
+over MAX_INPUT_CHARS, an unwritable --out or stdout) is one clear line on stderr and exit code 2, never a
+traceback; a template broken by an edit is one line naming the file and line, exit code 1.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from bot.reports import FactsError, build_report, parse_facts_json, render_docx,
 from bot.timeutil import now_shanghai
 
 USAGE_ERROR = 2
+MAX_INPUT_CHARS = 1_000_000  # facts for one report; more is not a report but a mistake (and memory)
 TEMPLATE_ERROR = 1  # an edited template that does not render: not the input's fault
 
 
@@ -25,7 +26,10 @@ def run_report(args: argparse.Namespace) -> int:
     if args.format == "docx" and not args.out:
         return _fail("--format docx writes a binary file: give --out FILE")
     try:
-        facts = parse_facts_json(sys.stdin.read())
+        text = sys.stdin.read(MAX_INPUT_CHARS + 1)
+        if len(text) > MAX_INPUT_CHARS:
+            return _fail(f"the facts are longer than {MAX_INPUT_CHARS:,} characters")
+        facts = parse_facts_json(text)
         report = build_report(args.kind, args.lang, facts, now_shanghai())
     except FactsError as error:
         return _fail(str(error))

@@ -3,6 +3,10 @@
 Every problem is collected into one FactsError so that a person fixing a JSON file sees them all at once.
 Values come out normalised: text as given (a blank string counts as not provided), times as aware datetimes
 in Asia/Shanghai, the level as its English key, contact and ransom as small dicts.
+
+What JSON can hold but a report cannot is refused here too, so the command line exits 2 with its reason
+rather than failing later: nesting deeper than JSON_DEPTH, integers too long to read, a lone surrogate
+("\\ud800", which no encoder writes), an amount over MAX_AMOUNT, a time outside the years 1992–2100.
 """
 
 from __future__ import annotations
@@ -15,7 +19,10 @@ from typing import Any, Iterable
 from bot.reports.fields import CONTACT_KEYS, FACT_KEYS, FIELDS, RANSOM_KEYS
 from bot.rules.facts import KNOWN_KEYS as ASSESS_KEYS
 from bot.rules.tables import GRADING_KEYS, LEVEL_ALIASES
-from bot.timeutil import parse_iso
+from bot.timeutil import MAX_YEAR, MIN_YEAR, parse_iso
+
+JSON_DEPTH = 20  # the facts are three levels deep (assessment.grading.key); anything deeper is not facts
+MAX_AMOUNT = 1e15  # a ransom amount beyond this is a typing error (and would not print as a number)
 
 
 class FactsError(ValueError):
@@ -39,7 +46,35 @@ def parse_facts_json(text: str) -> Facts:
         raw = json.loads(text)
     except json.JSONDecodeError as error:
         raise FactsError(f"invalid JSON: {error.msg} (line {error.lineno}, column {error.colno})") from None
+    except RecursionError:
+        raise FactsError(f"invalid facts: JSON nested deeper than {JSON_DEPTH} levels") from None
+    except ValueError as error:  # an integer of more than 4,300 digits
+        raise FactsError(f"invalid JSON: {error}") from None
+    problem = _shape_problem(raw)
+    if problem:
+        raise FactsError(problem)
     return validate_facts(raw)
+
+
+def _shape_problem(raw: Any) -> str | None:
+    """Nesting deeper than JSON_DEPTH, or a lone surrogate in a key or a string (named by its path)."""
+    stack: list[tuple[str, Any, int]] = [("", raw, 1)]
+    while stack:
+        path, value, depth = stack.pop()
+        if depth > JSON_DEPTH:
+            return f"invalid facts: JSON nested deeper than {JSON_DEPTH} levels"
+        if isinstance(value, str) and _has_surrogate(value):
+            return f"{path or 'the facts'}: holds a lone surrogate (such as \\ud800), which is not text"
+        items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+        for key, item in items:
+            if isinstance(key, str) and _has_surrogate(key):
+                return f"{path or 'the facts'}: a key holds a lone surrogate (such as \\ud800), which is not text"
+            stack.append((f"{path}.{key}" if path else str(key), item, depth + 1))
+    return None
+
+
+def _has_surrogate(text: str) -> bool:
+    return any("\ud800" <= char <= "\udfff" for char in text)
 
 
 def validate_facts(raw: Any) -> Facts:
@@ -91,6 +126,8 @@ def _normalise(key: str, value: Any) -> Any:
         if name == "date":
             checked = _date_or_time("ransom.date", part)
         elif name == "amount" and isinstance(part, (int, float)) and not isinstance(part, bool):
+            if not abs(part) <= MAX_AMOUNT:  # also false for NaN and infinity
+                raise FactsError(f"ransom.amount: expected a number up to {MAX_AMOUNT:.0e}")
             checked = _number_text(part)
         else:
             checked = _text(f"ransom.{name}", part)
@@ -127,23 +164,41 @@ def _time(key: str, value: Any) -> datetime:
     if not isinstance(value, str):
         raise FactsError(f"{key}: expected an ISO 8601 time string, got {_json_type(value)}")
     try:
-        return parse_iso(value)
+        moment = parse_iso(value)
     except ValueError:
-        raise FactsError(f"{key}: {value!r} is not an ISO 8601 time (e.g. 2026-03-01T09:30, Beijing time if no offset)") from None
+        raise FactsError(f"{key}: {_short(value)} is not an ISO 8601 time (e.g. 2026-03-01T09:30, Beijing time if no offset)") from None
+    except OverflowError:  # e.g. 9999-12-31T23:59-12:00, past the last datetime in Beijing time
+        moment = None
+    return _in_years(key, value, moment)
+
+
+def _in_years(key: str, value: str, moment: Any) -> Any:
+    """The time or date if it falls in MIN_YEAR–MAX_YEAR, else the FactsError saying so."""
+    if moment is None or not MIN_YEAR <= moment.year <= MAX_YEAR:
+        raise FactsError(f"{key}: {_short(value)} is not between the years {MIN_YEAR} and {MAX_YEAR}")
+    return moment
 
 
 def _date_or_time(key: str, value: Any) -> date | datetime:
     """A date alone stays a date (a ransom note often carries no clock time); otherwise as _time."""
     if isinstance(value, str) and len(value.strip()) == 10:
         try:
-            return date.fromisoformat(value.strip())
+            day = date.fromisoformat(value.strip())
         except ValueError:
-            pass
+            day = None
+        if day is not None:
+            return _in_years(key, value, day)
     return _time(key, value)
 
 
 def _number_text(number: int | float) -> str:
     return str(int(number)) if float(number).is_integer() else str(number)
+
+
+def _short(value: Any) -> str:
+    """A value as an error message quotes it: at most 60 characters."""
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _json_type(value: Any) -> str:

@@ -4,22 +4,31 @@ Interactive: a greeting (or the offer to resume an unfinished flow), numbered bu
 label, line editing and history (readline), `/quit` to leave. State lives in the store, so a restart
 continues where the user was. With stdin from a pipe it reads line by line and prints the same text.
 --jsonl: prints nothing until the first input line; one JSON line out per input line, flushed.
+
+Nothing a line holds ends the session: stdin is read as bytes and decoded with replacement (bot.inputs), and
+each line is answered inside an error boundary: whatever fails while answering it (the core, the store,
+writing a report file) becomes the one-line apology of bot.service, logged as one line with an error id, and
+the next line is read as usual. Output is UTF-8, whatever the locale says.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import sys
 import threading
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
-from typing import TextIO
+from typing import BinaryIO, TextIO
 
 from bot.i18n import pick
+from bot.inputs import clean, read_lines
 from bot.model import Reply
-from bot.service import BotService
+from bot.numerals import ascii_int
+from bot.service import BotService, apology
 from bot.store import default_data_dir, open_store
 from bot.transports.files import save_file
 
@@ -28,6 +37,9 @@ QUIT = ("/quit", "/exit", "/q")
 BYE = {"zh": "再见！你的对话已保存，下次启动时可以继续。", "en": "Bye! Your conversation is saved; you can continue next time."}
 REMINDER_POLL_SECONDS = 20
 FILE_SAVED = {"zh": "文件已保存：", "en": "File saved: "}
+FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")  # what a Chinese input method types
+
+log = logging.getLogger(__name__)
 
 
 def run_chat(args: argparse.Namespace) -> int:
@@ -36,22 +48,39 @@ def run_chat(args: argparse.Namespace) -> int:
     files_dir = Path(args.files_dir) if args.files_dir else default_data_dir() / "reports"
     service = BotService(store)
     if args.jsonl:
-        return run_jsonl(service, args.chat_id or f"jsonl-{uuid.uuid4().hex}", files_dir, sys.stdin, sys.stdout)
+        sys.stdout.reconfigure(encoding="utf-8")  # the protocol's encoding, whatever the locale says
+        return run_jsonl(service, args.chat_id or f"jsonl-{uuid.uuid4().hex}", files_dir, sys.stdin.buffer, sys.stdout)
+    sys.stdout.reconfigure(errors="replace")  # a terminal that cannot show a character shows "?" instead of failing
     return run_terminal(service, args.chat_id or TERMINAL_CHAT_ID, files_dir, sys.stdin, sys.stdout)
 
 
-def run_jsonl(service: BotService, chat_id: str, files_dir: Path, stdin: TextIO, stdout: TextIO) -> int:
-    for line in stdin:
-        if line.strip().lower() in QUIT:
-            bye = Reply(pick(BYE, service.store.load(chat_id).lang or "zh"))
-            stdout.write(json.dumps({"messages": [reply_to_json(bye, files_dir)]}, ensure_ascii=False) + "\n")
-            stdout.flush()
-            break
-        replies = service.handle(chat_id, line.rstrip("\r\n"))
-        messages = [reply_to_json(reply, files_dir) for reply in replies]
-        stdout.write(json.dumps({"messages": messages}, ensure_ascii=False) + "\n")
+def run_jsonl(service: BotService, chat_id: str, files_dir: Path, stdin: BinaryIO, stdout: TextIO) -> int:
+    for line in read_lines(stdin):
+        leaving = line.strip().lower() in QUIT
+        messages = jsonl_messages(service, chat_id, None if leaving else line, files_dir)
+        stdout.write(clean(json.dumps({"messages": messages}, ensure_ascii=False)) + "\n")  # valid UTF-8, always
         stdout.flush()
+        if leaving:
+            break
     return 0
+
+
+def jsonl_messages(service: BotService, chat_id: str, line: str | None, files_dir: Path) -> list[dict]:
+    """The answer to one line (None: the goodbye) as JSON messages: the error boundary of `chat --jsonl`.
+    Whatever fails (the core, the store, saving a report file) is answered with the apology instead."""
+    try:
+        replies = [Reply(pick(BYE, _lang(service, chat_id)))] if line is None else service.handle(chat_id, line)
+        return [reply_to_json(reply, files_dir) for reply in replies]
+    except Exception as error:
+        return [reply_to_json(apology(error, _lang(service, chat_id)), files_dir)]
+
+
+def _lang(service: BotService, chat_id: str) -> str:
+    """The chat's language for a message the transport writes itself; Chinese if the store cannot tell."""
+    try:
+        return service.store.load(chat_id).lang or "zh"
+    except Exception:  # inside the error boundary: a store that fails must not fail the apology too
+        return "zh"
 
 
 def reply_to_json(reply: Reply, files_dir: Path) -> dict:
@@ -96,20 +125,29 @@ class TerminalChat:
         self.out.flush()
 
     def lang(self) -> str:
-        return self.service.store.load(self.chat_id).lang or "zh"
+        return _lang(self.service, self.chat_id)
 
     def send(self, line: str) -> None:
+        """One typed line: a number picks that button (ASCII or full-width digits only: '²' or '٣' is text)."""
         text = line.strip()
-        if text.isdigit() and 1 <= int(text) <= len(self.buttons):
-            text = self.buttons[int(text) - 1]
+        number = ascii_int(text.translate(FULL_WIDTH_DIGITS))
+        if number is not None and 1 <= number <= len(self.buttons):
+            text = self.buttons[number - 1]
         with self.lock:
-            self.show(self.service.due_reminders(self.chat_id) + self.service.handle(self.chat_id, text))
+            try:  # the error boundary of the terminal: the core, the store, saving a report file
+                self.show(self.service.due_reminders(self.chat_id) + self.service.handle(self.chat_id, text))
+            except Exception as error:
+                self.show([apology(error, self.lang())])
 
     def remind_while_waiting(self, stop: threading.Event) -> None:
         """Print due reminders as they fall due, keeping the numbered buttons of the question on screen."""
         while not stop.wait(REMINDER_POLL_SECONDS):
             with self.lock:
-                due = self.service.due_reminders(self.chat_id)
+                try:
+                    due = self.service.due_reminders(self.chat_id)
+                except Exception as error:  # the store failed: try again at the next poll, the chat goes on
+                    log.error("reminder check failed (%s)", type(error).__name__)
+                    continue
                 if due:
                     self._write([Reply(reply.text) for reply in due])
                     self.out.write("> ")
@@ -125,13 +163,7 @@ def run_terminal(service: BotService, chat_id: str, files_dir: Path, stdin: Text
     chat.show(service.opening(chat_id))
     if interactive:
         threading.Thread(target=chat.remind_while_waiting, args=(stop,), daemon=True).start()
-    while True:
-        try:
-            line = input("> ") if interactive else stdin.readline()
-        except (EOFError, KeyboardInterrupt):
-            break
-        if not interactive and not line:
-            break
+    for line in _typed_lines() if interactive else read_lines(stdin.buffer):
         if line.strip().lower() in QUIT:
             break
         if line.strip():
@@ -139,6 +171,17 @@ def run_terminal(service: BotService, chat_id: str, files_dir: Path, stdin: Text
     stop.set()
     stdout.write(pick(BYE, chat.lang()) + "\n")
     return 0
+
+
+def _typed_lines() -> Iterator[str]:
+    """Lines typed at the terminal until end of input or Ctrl-C; a byte the terminal's encoding cannot
+    decode becomes U+FFFD instead of ending the chat."""
+    sys.stdin.reconfigure(errors="replace")
+    while True:
+        try:
+            yield input("> ")
+        except (EOFError, KeyboardInterrupt):
+            return
 
 
 def _enable_line_editing(history: Path) -> None:
