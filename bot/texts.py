@@ -5,12 +5,39 @@ Answers to questions live in faq/; flow questions live with their flow.
 
 GREETING = {
     "zh": "你好，欢迎使用网络安全事件报告助手！我依据《国家网络安全事件报告管理办法》（2025年11月1日起施行）帮你判断要不要报、向谁报、最晚几点报，起草报告，并回答相关问题。\n"
-    "出事了？点“评估报告时限”。想找12387报告渠道？点“报告渠道”。也可以直接输入问题。\n"
+    "出事了？点“评估报告时限”。找报告渠道？点“报告渠道”（12387等六类渠道属网信部门，供向属地省级网信部门报告；关基和中央国家机关另向各自的接收部门报告，12387不替代它们）。也可以直接输入问题。\n"
     "English? Type /lang en.",
     "en": "Hello, welcome to the incident-reporting assistant! Based on China's National Cybersecurity Incident Reporting "
     "Measures (in force since 1 November 2025) I tell you whether you must report, to whom and by which clock time, "
     "draft the report, and answer your questions.\n"
-    "Incident under way? Press \"Assess deadlines\". Need the 12387 channels? Press \"Channels\". Or just type a question.",
+    "Incident under way? Press \"Assess deadlines\". Need a channel? Press \"Channels\" (the six 12387 channels are the "
+    "cyberspace administration's, for reports to the provincial office; CII operators and central organs report to their own "
+    "recipients, which 12387 does not replace). Or just type a question.",
+}
+
+# /help. Says which path the 12387 channels serve: the cyberspace administration's channels, for the "other
+# operator" path to the provincial CAC; the CII and central-organ paths report to their own bodies, in the ways
+# those bodies set (that 12387 may be used in addition is our reading: the Measures name no channel for them).
+HELP = {
+    "zh": "你好！我是网络安全事件报告助手，依据《国家网络安全事件报告管理办法》（2025年11月1日起施行）帮你：\n"
+    "• 回答问题：什么是网络安全事件、谁要报告、报告时限、报告对象和渠道、事件分级、报告内容、处罚与从轻；\n"
+    "• /assess 判断要不要报、向谁报、最晚几点报；\n"
+    "• /report 起草首报、续报或总结报告；\n"
+    "• /contacts 六类12387渠道：网信部门的渠道，供其他运营者向属地省级网信部门报告。涉及关基的向保护工作部门和公安机关报告，"
+    "中央和国家机关向本部门网信工作机构报告，按这些部门规定的方式，12387不替代它们（可另行使用12387是我们的理解）；\n"
+    "• /faq 浏览全部主题；/lang en 切换英文。\n"
+    "直接输入你的问题即可。",
+    "en": "Hello! I'm the incident-reporting assistant for China's National Cybersecurity Incident Reporting Measures "
+    "(in force since 1 November 2025). I can:\n"
+    "• answer questions: what an incident is, who reports, deadlines, recipients and channels, grading, report contents, penalties;\n"
+    "• /assess: whether you must report, to whom, and by which clock time;\n"
+    "• /report: draft the initial, supplementary or summary report;\n"
+    "• /contacts: the six 12387 channels, the cyberspace administration's, for other operators reporting to the provincial "
+    "cyberspace administration. A CII operator reports to its protection department and public security, a central or "
+    "state organ to its department's cyberspace-affairs office, in the ways those bodies set; 12387 does not replace them "
+    "(that they may use it in addition is our reading);\n"
+    "• /faq: all topics; /lang zh: switch to Chinese.\n"
+    "Just type your question.",
 }
 
 MENU = [

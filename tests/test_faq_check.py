@@ -159,3 +159,11 @@ def test_figures_read_units_dates_and_chinese_numerals_alike():
     assert figures("《办法》第四条") == figures("Art. 4") == {"4"}
     assert figures("1亿元") == figures("100 million yuan") == {"100000000"}
     assert figures("1. 先定级\n2. 再报告") == set()  # list numbering is not a figure
+
+
+def test_help_text_presenting_12387_as_the_cii_channel_is_reported(monkeypatch):
+    from bot import texts
+
+    monkeypatch.setitem(texts.HELP, "en", "Hello! /contacts: CII operators call 12387.")
+    problems, _ = check()
+    assert any(p.startswith("bot/texts.py: HELP (en): presents 12387") for p in problems)

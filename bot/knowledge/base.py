@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.i18n import LANGS, detect_lang, pick
+from bot.texts import HELP
 from bot.knowledge.normalize import CONCEPT_BASE, Normalizer, PhraseTable, fold, is_concept, words
 from bot.knowledge.spam import SpamProfile, spam_profile
 
@@ -385,22 +386,6 @@ NOT_COVERED = {
     "zh": "这个问题不在我的知识范围内，我不作猜测。我能回答《国家网络安全事件报告管理办法》的相关问题：报告渠道、时限、事件分级、报告内容、处罚等。你可以换个说法，或看看下面这些主题：",
     "en": "That is outside what I know, and I won't guess. I answer questions on China's National Cybersecurity Incident "
     "Reporting Measures: channels, deadlines, grading, report contents, penalties. Try rephrasing, or pick a topic below:",
-}
-
-HELP = {
-    "zh": "你好！我是网络安全事件报告助手，依据《国家网络安全事件报告管理办法》（2025年11月1日起施行）帮你：\n"
-    "• 回答问题：什么是网络安全事件、谁要报告、报告时限、六类报告渠道、事件分级、报告内容、处罚与从轻；\n"
-    "• /assess 判断要不要报、向谁报、最晚几点报；\n"
-    "• /report 起草首报、续报或总结报告；\n"
-    "• /contacts 查看12387报告渠道；/faq 浏览全部主题；/lang en 切换英文。\n"
-    "直接输入你的问题即可。",
-    "en": "Hello! I'm the incident-reporting assistant for China's National Cybersecurity Incident Reporting Measures "
-    "(in force since 1 November 2025). I can:\n"
-    "• answer questions: what an incident is, who reports, deadlines, the six 12387 channels, grading, report contents, penalties;\n"
-    "• /assess: whether you must report, to whom, and by which clock time;\n"
-    "• /report: draft the initial, supplementary or summary report;\n"
-    "• /contacts: the 12387 channels; /faq: all topics; /lang zh: switch to Chinese.\n"
-    "Just type your question.",
 }
 
 

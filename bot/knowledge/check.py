@@ -3,7 +3,8 @@
 Checks the schema of every entry and of sources.yaml and synonyms.yaml, unique ids, sources and related ids
 that resolve, keywords that are known concepts, no string of the seed's spam part anywhere, and that every
 entry is retrieved by each of its own phrasings. It also checks what the answers say: that the 12387 channels
-are given as the channels of the path they serve (never as the CII or central-organ path's own channel), that
+are given as the channels of the path they serve (never as the CII or central-organ path's own channel; the
+greeting and /help texts of bot/texts.py are held to the same rule), that
 an answer flagging something as provisional is not marked confirmed, that the Chinese and English answers
 state the same figures, and that the PIPL Art. 57 duty is never given without its exception. One line per
 problem; exit 1 if there is any.
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from bot import FAQ_DIR
+from bot import texts as bot_texts
 from bot.i18n import LANGS
 from bot.knowledge.base import CONFIDENCES, KnowledgeBase, read_dir
 from bot.knowledge.normalize import words
@@ -141,22 +143,33 @@ def _sentences(text: str, lang: str) -> list[str]:
     return [s for s in _SENTENCE[lang].split(text) if s.strip()]
 
 
-def channel_problems(entries: list[Any]) -> list[str]:
+def channel_text_problems(text: str, lang: str) -> list[str]:
     """12387 given as the channel of the CII or central-organ path, or given without the path it serves."""
-    problems = []
-    for entry in entries:
-        for lang in LANGS:
-            text = entry.answer[lang]
-            if "12387" not in text:
-                continue
-            where = f"{entry.file}: {entry.id} ({lang})"
-            for sentence in _sentences(text, lang):
-                if "12387" in sentence and OWN_BODY_PATHS[lang].search(sentence) and not NOT_A_SUBSTITUTE[lang].search(sentence):
-                    problems.append(f"{where}: presents 12387 as the CII or central-organ path's channel: {sentence.strip()!r}")
-            if not CAC_PATH[lang].search(text):
-                problems.append(f"{where}: names 12387 without the path it serves (the provincial cyberspace administration's)")
-            elif OWN_BODY_PATHS[lang].search(text) and not NOT_A_SUBSTITUTE[lang].search(text):
-                problems.append(f"{where}: names the CII or central-organ path and 12387 without saying 12387 does not replace that path's own bodies")
+    if "12387" not in text:
+        return []
+    problems = [
+        f"presents 12387 as the CII or central-organ path's channel: {sentence.strip()!r}"
+        for sentence in _sentences(text, lang)
+        if "12387" in sentence and OWN_BODY_PATHS[lang].search(sentence) and not NOT_A_SUBSTITUTE[lang].search(sentence)
+    ]
+    if not CAC_PATH[lang].search(text):
+        problems.append("names 12387 without the path it serves (the provincial cyberspace administration's)")
+    elif OWN_BODY_PATHS[lang].search(text) and not NOT_A_SUBSTITUTE[lang].search(text):
+        problems.append("names the CII or central-organ path and 12387 without saying 12387 does not replace that path's own bodies")
+    return problems
+
+
+def channel_problems(entries: list[Any]) -> list[str]:
+    """The channel rules over every answer, and over the bot's own texts that list channels."""
+    problems = [
+        f"{entry.file}: {entry.id} ({lang}): {problem}"
+        for entry in entries
+        for lang in LANGS
+        for problem in channel_text_problems(entry.answer[lang], lang)
+    ]
+    for name in ("GREETING", "HELP"):
+        texts = getattr(bot_texts, name)
+        problems += [f"bot/texts.py: {name} ({lang}): {problem}" for lang in LANGS for problem in channel_text_problems(texts[lang], lang)]
     return problems
 
 
