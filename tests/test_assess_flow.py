@@ -102,12 +102,15 @@ def test_by_free_text_to_the_same_answers():
 
 
 def test_typing_a_button_label_counts_as_pressing_it():
-    typed, _ = say(ChatState(), "/assess", "不确定", "否", "帮我分级", "1000万人以上")
+    typed, _ = say(ChatState(), "/assess", "不确定", "否", "帮我分级", "数据泄露/被窃取", "1000万人以上")
     pressed, _ = say(
-        ChatState(), "/assess", "assess:cii:unsure", "assess:central_state_organ:no", "assess:level:grade", "assess:g.personal_info_people:10000000"
+        ChatState(), "/assess", "assess:cii:unsure", "assess:central_state_organ:no", "assess:level:grade", "assess:incident_type:data_leak",
+        "assess:g.personal_info_people:10000000",
     )
     assert data(typed) == data(pressed)
-    assert data(typed)["answers"] == {"cii": None, "central_state_organ": False, "level": None, "grading": {"personal_info_people": 10_000_000}}
+    assert data(typed)["answers"] == {
+        "cii": None, "central_state_organ": False, "level": None, "incident_type": "data_leak", "grading": {"personal_info_people": 10_000_000}
+    }
 
 
 def test_traditional_characters_and_full_width_text_are_understood():
@@ -199,52 +202,51 @@ def test_a_future_date_other_than_today_gets_no_yesterday_hint():
 # ------------------------------------------------------------------------------------------ grading
 def test_an_unknown_level_walks_the_grading_guide_and_stops_once_the_level_is_settled():
     state, replies = say(ChatState(), "/assess", "否", "否", "不确定")
-    assert asks(replies, "g.personal_info_people") and "分级指南" in replies[-1].text
+    assert asks(replies, "incident_type") and "分级指南" in replies[-1].text
+    state, replies = say(state, "数据泄露/被窃取")
+    assert asks(replies, "g.personal_info_people")
     state, replies = say(state, "120万")
-    assert "至少为较大级" in replies[-1].text and asks(replies, "g.direct_loss_yuan")
-    state, replies = say(state, "assess:g.direct_loss_yuan:100000000")  # 特别重大: nothing can raise it
+    assert "至少为较大级" in replies[-1].text and asks(replies, "g.personal_info_threat")
+    state, replies = say(state, "assess:g.personal_info_threat:especially_serious")  # 特别重大: nothing can raise it
     assert asks(replies, "discovered_at") and "分级结果：特别重大。" in replies[-1].text
-    assert data(state)["answers"]["grading"] == {"personal_info_people": 1_200_000, "direct_loss_yuan": 100_000_000}
+    assert data(state)["answers"]["grading"] == {"personal_info_people": 1_200_000, "personal_info_threat": "especially_serious"}
     state, replies = say(state, "现在", "是", "否")
     assert "级别：特别重大" in summary(replies)
 
 
 def test_cii_outage_questions_only_when_cii_may_be_involved():
-    state, _ = say(ChatState(), "/assess", "否", "否", "帮我分级", "没有或不到100万人", "没有或不到500万元", "没有")
-    assert data(state)["step"] == "g.people_services_affected"
-    state, _ = say(ChatState(), "/assess", "不确定", "否", "帮我分级", "没有或不到100万人", "没有或不到500万元", "没有")
+    state, _ = say(ChatState(), "/assess", "否", "否", "帮我分级", "系统或网站中断")
+    assert data(state)["step"] == "g.portal_tier"
+    state, _ = say(ChatState(), "/assess", "不确定", "否", "帮我分级", "系统或网站中断")
     assert data(state)["step"] == "g.cii_whole_outage_minutes"
     state, replies = say(state, "45分钟")
     assert data(state)["answers"]["grading"]["cii_whole_outage_minutes"] == 45 and "至少为较大级" in replies[-1].text
 
 
 def test_no_portal_skips_its_duration_and_a_portal_asks_it():
-    start = ("/assess", "否", "否", "帮我分级", "0", "0", "没有", "没有或不到10万人")
+    start = ("/assess", "否", "否", "帮我分级", "系统或网站中断")
     state, replies = say(ChatState(), *start)
     assert asks(replies, "g.portal_tier")
     skipped, replies = say(state, "没有")
-    assert asks(replies, "g.population_region") and data(skipped)["answers"]["grading"]["portal_outage_hours"] == 0
+    assert asks(replies, "g.people_services_affected") and data(skipped)["answers"]["grading"]["portal_outage_hours"] == 0
     asked, replies = say(state, "地市级党政门户")
     assert asks(replies, "g.portal_outage_hours")
     asked, replies = say(asked, "7小时")
-    assert data(asked)["answers"]["grading"] == {
-        "personal_info_people": 0, "direct_loss_yuan": 0, "data_threat": "none", "people_services_affected": 0,
-        "portal_tier": "city", "portal_outage_hours": 7,
-    }
+    assert data(asked)["answers"]["grading"] == {"portal_tier": "city", "portal_outage_hours": 7}
     assert "至少为重大级" in replies[-1].text
 
 
 def test_a_share_above_100_percent_is_refused():
-    start = ("/assess", "否", "否", "帮我分级", "0", "0", "没有", "0", "没有", "按地市")
+    start = ("/assess", "否", "否", "帮我分级", "系统或网站中断", "没有", "0", "按地市")
     state, replies = say(ChatState(), *start, "150%")
     assert "0到100" in replies[-1].text and asks(replies, "g.population_share_pct")
     state, replies = say(state, "35%")
     assert data(state)["answers"]["grading"]["population_share_pct"] == 35
-    assert "分级结果：重大。" in replies[-1].text and asks(replies, "discovered_at")
+    assert "至少为重大级" in replies[-1].text and asks(replies, "g.system_loss")
 
 
 def test_a_graded_general_incident_need_not_be_reported():
-    answers = ("/assess", "否", "否", "帮我分级", "0", "0", "没有", "0", "没有", "没有", "2026-03-01 09:00", "否", "否")
+    answers = ("/assess", "否", "否", "帮我分级", "数据泄露", "0", "没有", "0", "没有", "2026-03-01 09:00", "否", "否")
     state, replies = say(ChatState(), *answers)
     assert data(state)["result"]["level"] == "general" and "结论：一般事件，无需按《办法》报告。" in summary(replies)
     assert "见所列义务" not in summary(replies) and "因此没有列出其他须报告的事项" in summary(replies)
@@ -257,14 +259,14 @@ def test_a_general_incident_with_a_suspected_crime_lists_the_police_report_witho
 
 
 def test_a_level_that_unknown_criteria_could_lift_reads_at_least():
-    state, replies = say(ChatState(lang="en"), "/assess", "no", "no", "assess:level:grade", "1.5 million", "assess:rest", "now", "no", "no")
+    state, replies = say(ChatState(lang="en"), "/assess", "no", "no", "assess:level:grade", "data leak", "1.5 million", "assess:rest", "now", "no", "no")
     assert "Level: at least relatively major (possibly higher)" in summary(replies)
-    state, replies = say(ChatState(), *GRADING, "120万", "assess:g.direct_loss_yuan:100000000", "现在", "否", "否")
+    state, replies = say(ChatState(), *GRADING, "120万", "assess:g.personal_info_threat:especially_serious", "现在", "否", "否")
     assert "级别：特别重大" in summary(replies) and "至少" not in summary(replies)
 
 
 def test_not_sure_and_the_rest_unknown_are_treated_as_reportable():
-    state, replies = say(ChatState(), "/assess", "否", "否", "帮我分级", "不确定", "其余不清楚，看结果")
+    state, replies = say(ChatState(), "/assess", "否", "否", "帮我分级", "不确定", "不确定", "其余不清楚，看结果")
     assert "有指标不确定，按须报告处理" in replies[-1].text and asks(replies, "discovered_at")
     state, replies = say(state, "现在", "否", "否")
     result = data(state)["result"]
@@ -309,7 +311,8 @@ def test_an_amount_reads_as_its_number_times_its_magnitude_in_its_unit(number, m
     assert read_amount(f"{number}{magnitude[0]}{unit[0]}") == Amount(number * magnitude[1], unit[1])
 
 
-GRADING = ("/assess", "否", "否", "帮我分级")
+GRADING = ("/assess", "否", "否", "帮我分级", "数据泄露/被窃取")
+TO_MONEY = ("0", "没有")  # no one's personal information (so no threat from it), no core or important data: the loss comes next
 
 
 @pytest.mark.parametrize("text", ["5000万元", "3 million yuan", "¥300万", "RMB 3 million", "2000块"])
@@ -321,24 +324,26 @@ def test_money_typed_where_people_are_counted_is_refused_with_a_reason(text):
 
 @pytest.mark.parametrize("text", ["300万人", "12 million people", "5000 users", "300名"])
 def test_people_typed_where_money_is_asked_is_refused_with_a_reason(text):
-    state, replies = say(ChatState(), *GRADING, "0", text)
+    state, replies = say(ChatState(), *GRADING, *TO_MONEY, text)
     assert "这一问问的是金额，你输入的是人数" in replies[-1].text and asks(replies, "g.direct_loss_yuan")
-    assert data(state)["answers"]["grading"] == {"personal_info_people": 0}
+    assert data(state)["answers"]["grading"] == {"personal_info_people": 0, "data_threat": "none"}
 
 
 def test_amounts_in_the_right_unit_and_english_magnitudes_are_kept():
-    state, _ = say(ChatState(lang="en"), *GRADING, "12 million people")
+    state, _ = say(ChatState(lang="en"), *GRADING, "12 million people", "no", "no")
     state, replies = say(state, "300万人")
     assert "This question asks for an amount of money, and you typed a number of people" in replies[-1].text
     state, _ = say(state, "20 million yuan")
-    assert data(state)["answers"]["grading"] == {"personal_info_people": 12_000_000, "direct_loss_yuan": 20_000_000}
+    assert data(state)["answers"]["grading"] == {
+        "personal_info_people": 12_000_000, "personal_info_threat": "none", "data_threat": "none", "direct_loss_yuan": 20_000_000
+    }
 
 
 @pytest.mark.parametrize("text", ["没有", "无", "none", "No", "nope", "0"])
 def test_none_at_a_number_question_means_the_none_or_below_button(text):
     state, replies = say(ChatState(), *GRADING, text)
-    assert data(state)["answers"]["grading"] == {"personal_info_people": 0} and asks(replies, "g.direct_loss_yuan")
-    state, replies = say(ChatState(), "/assess", "不确定", "否", "帮我分级", "0", "0", "没有", text)
+    assert data(state)["answers"]["grading"] == {"personal_info_people": 0} and asks(replies, "g.data_threat")
+    state, replies = say(ChatState(), "/assess", "不确定", "否", "帮我分级", "系统或网站中断", text)
     assert data(state)["answers"]["grading"]["cii_whole_outage_minutes"] == 0 and asks(replies, "g.cii_main_function_outage_minutes")
 
 
@@ -349,14 +354,16 @@ SENTENCES = ["3 million customers' data", "3 million customers", "3,000,000 reco
 @pytest.mark.parametrize("text", SENTENCES)
 def test_an_amount_in_a_sentence_is_read_from_its_number_and_unit(text):
     state, replies = say(ChatState(), *GRADING, text)
-    assert data(state)["answers"]["grading"] == {"personal_info_people": 3_000_000} and asks(replies, "g.direct_loss_yuan")
+    assert data(state)["answers"]["grading"] == {"personal_info_people": 3_000_000} and asks(replies, "g.personal_info_threat")
 
 
 def test_an_amount_in_a_sentence_keeps_the_unit_check():
     state, replies = say(ChatState(), *GRADING, "lost about 3 million yuan")
     assert "这一问问的是人数，你输入的是金额" in replies[-1].text and data(state)["answers"]["grading"] == {}
-    state, replies = say(state, "涉及约300万用户的数据", "损失大约600万元左右")
-    assert data(state)["answers"]["grading"] == {"personal_info_people": 3_000_000, "direct_loss_yuan": 6_000_000}
+    state, replies = say(state, "涉及约300万用户的数据", "没有", "没有", "损失大约600万元左右")
+    assert data(state)["answers"]["grading"] == {
+        "personal_info_people": 3_000_000, "personal_info_threat": "none", "data_threat": "none", "direct_loss_yuan": 6_000_000
+    }
 
 
 def test_a_question_with_a_number_at_a_number_question_is_not_taken_for_the_answer():
@@ -378,10 +385,10 @@ def test_amounts_in_a_sentence_need_a_unit_or_a_currency(text, amount):
 
 @pytest.mark.parametrize("text", ["2 million USD", "$2 million", "EUR 1 million", "800k USD", "200万美元", "港币", "损失大概是500万港币"])
 def test_another_currency_is_refused_with_a_reason_not_converted(text):
-    state, replies = say(ChatState(), *GRADING, "0", text)
+    state, replies = say(ChatState(), *GRADING, *TO_MONEY, text)
     assert "请按人民币金额填写（分级指南按人民币计）" in replies[-1].text and asks(replies, "g.direct_loss_yuan")
-    assert data(state)["answers"]["grading"] == {"personal_info_people": 0}
-    state, replies = say(ChatState(lang="en"), *GRADING, "0", text)
+    assert data(state)["answers"]["grading"] == {"personal_info_people": 0, "data_threat": "none"}
+    state, replies = say(ChatState(lang="en"), *GRADING, *TO_MONEY, text)
     assert "Please give the amount in yuan (RMB): the grading guide counts in yuan" in replies[-1].text
 
 
@@ -393,7 +400,7 @@ def test_another_currency_where_people_are_counted_is_money():
 @pytest.mark.parametrize("text", ["帮我定级", "帮我判断级别", "grade it for me", "help me grade", "Help me grade it"])
 def test_asking_to_be_graded_at_the_level_question_starts_the_grading_walk(text):
     state, replies = say(ChatState(), "/assess", "否", "否", text)
-    assert data(state)["answers"]["grading"] == {} and asks(replies, "g.personal_info_people")
+    assert data(state)["answers"]["grading"] == {} and asks(replies, "incident_type")
 
 
 @pytest.mark.parametrize("text", ["maybe", "possibly", "Maybe.", "可能", "也许", "说不准"])
@@ -440,9 +447,11 @@ def test_dont_know_in_other_words_means_not_sure(text):
     state, _ = say(ChatState(), "/assess", text)
     assert data(state)["answers"] == {"cii": None} and data(state)["step"] == "central_state_organ"
     state, _ = say(state, "assess:central_state_organ:no", text)  # at the level question: "help me grade", as 不确定 is
-    assert data(state)["answers"]["grading"] == {} and data(state)["step"] == "g.personal_info_people"
+    assert data(state)["answers"]["grading"] == {} and data(state)["step"] == "incident_type"
+    state, _ = say(state, text)  # at "what happened": other / don't know, so every criterion is asked
+    assert data(state)["answers"]["incident_type"] == "other" and data(state)["step"] == "g.personal_info_people"
     state, _ = say(state, text)
-    assert data(state)["answers"]["grading"] == {"personal_info_people": None} and data(state)["step"] == "g.direct_loss_yuan"
+    assert data(state)["answers"]["grading"] == {"personal_info_people": None} and data(state)["step"] == "g.personal_info_threat"
 
 
 # ------------------------------------------------------------------------------------------ moving around
@@ -477,7 +486,7 @@ def test_back_while_changing_returns_to_the_unchanged_summary():
 
 def test_changing_the_level_to_unknown_walks_the_grading_guide_then_returns():
     state, _ = say(ChatState(), *BY_BUTTONS)
-    state, replies = say(state, "assess:change:level", "帮我分级")
+    state, replies = say(state, "assess:change:level", "帮我分级", "数据泄露")
     assert asks(replies, "g.personal_info_people")
     state, replies = say(state, "1000万人以上", "其余不清楚，看结果")
     assert data(state)["step"] == "done" and "级别：至少重大（可能更高）" in summary(replies) and "可能高达特别重大" in summary(replies)
@@ -580,7 +589,8 @@ def test_the_prompt_of_a_finished_assessment_is_one_line_with_the_summarys_butto
 def test_next_step_follows_the_answers_alone():
     assert next_step({}) == "cii"
     assert next_step({"cii": None, "central_state_organ": None, "level": None}) == "discovered_at"
-    assert next_step({"cii": None, "central_state_organ": None, "level": None, "grading": {}}) == "g.personal_info_people"
+    assert next_step({"cii": None, "central_state_organ": None, "level": None, "grading": {}}) == "incident_type"
+    assert next_step({"cii": None, "central_state_organ": None, "level": None, "grading": {}, "incident_type": "defacement"}) == "g.defacement_site"
     assert next_step({**ANSWERS}) == "done"
 
 

@@ -27,8 +27,8 @@ from bot.flows import BACK_WORDS, Ctx, typed
 from bot.i18n import pick
 from bot.model import Button, ChatState, Reply
 from bot.rules import assess, describe
-from bot.rules.grading import grade
-from bot.rules.tables import LEVEL_NAMES, LEVELS, RANK
+from bot.rules.grading import grade, reachable
+from bot.rules.tables import GROUPS, INCIDENT_TYPES, LEVEL_NAMES, LEVELS, RANK
 from bot.numerals import chinese_number
 from bot.timetext import looks_like_time, parse_duration, parse_time
 from bot.timeutil import clock, parse_iso
@@ -36,6 +36,10 @@ from bot.timeutil import clock, parse_iso
 NAME = "assess"
 UNKNOWN = object()  # a typed text that is not an answer to the question
 CII_OUTAGE_KEYS = ("cii_whole_outage_minutes", "cii_main_function_outage_minutes")
+QUALIFIED = {  # a qualifier (portal_tier, population_region, defacement_site) → the figures it qualifies
+    qualifier: tuple(g.key for g in GROUPS if g.qualifier_key == qualifier) for qualifier in dict.fromkeys(g.qualifier_key for g in GROUPS if g.qualifier_key)
+}
+DEFACEMENT_FIGURES = QUALIFIED["defacement_site"]
 
 
 @dataclass(frozen=True)
@@ -82,9 +86,10 @@ _MONEY = ("元", "块", "块钱", "人民币", "元人民币", "yuan", "rmb", "c
 _FOREIGN_MONEY = (
     "美元", "美金", "欧元", "港币", "港元", "日元", "英镑", "usd", "dollars", "dollar", "eur", "euros", "euro", "hkd", "gbp", "jpy",
 )
+_COUNTS = ("次", "人次", "次浏览", "次转发", "次阅读", "浏览", "转发", "阅读", "times", "views", "shares", "reads", "hits")
 _UNITS = {
     **dict.fromkeys(_PEOPLE, "people"), **dict.fromkeys(_MONEY, "money"), **dict.fromkeys(_FOREIGN_MONEY, FOREIGN),
-    "%": "percent", "percent": "percent",
+    **dict.fromkeys(_COUNTS, "count"), "%": "percent", "percent": "percent",
 }
 _CURRENCIES = {"¥": "money", "rmb": "money", "cny": "money", "$": FOREIGN, "us$": FOREIGN, "usd": FOREIGN, "hk$": FOREIGN,
                "hkd": FOREIGN, "€": FOREIGN, "eur": FOREIGN, "£": FOREIGN, "gbp": FOREIGN, "jpy": FOREIGN}
@@ -176,7 +181,7 @@ def _counted(unit: str) -> Callable[[str, Ctx], Any]:
         if amount is None:
             return UNKNOWN
         given = "money" if amount.unit == FOREIGN else amount.unit
-        if given not in (None, unit):
+        if given not in (None, unit) and not (unit == "count" and given == "people"):  # "5000人看过" counts views
             wrong = TEXTS["wrong_unit"]
             return Refused({lang: wrong[lang].format(wanted=UNIT_NAMES[unit][lang], given=UNIT_NAMES[given][lang]) for lang in wrong})
         return amount.value
@@ -209,11 +214,40 @@ def _moment(text: str, ctx: Ctx) -> Any:
     return Refused(TEXTS["time_hint"]) if looks_like_time(text) and not _QUESTION.search(typed(text)) else UNKNOWN
 
 
-# ------------------------------------------------------------------------------------------ the questions
 def _label(zh: str, en: str) -> dict[str, str]:
     return {"zh": zh, "en": en}
 
 
+INCIDENT_TYPE_NAMES = {
+    "data_leak": _label("数据泄露/被窃取", "Data leak or theft"),
+    "ransomware": _label("勒索病毒", "Ransomware"),
+    "outage": _label("系统或网站中断", "System or site outage"),
+    "defacement": _label("网页被篡改", "Website defaced"),
+    "other": _label("其他/不清楚", "Other / not sure"),
+}
+_TYPE_WORDS = {
+    "data_leak": ("泄露", "泄漏", "拖库", "脱库", "被拖", "外泄", "被盗", "被窃", "窃取", "leak", "breach", "exfiltrat", "stolen", "dumped"),
+    "ransomware": ("勒索", "加密了", "被加密", "赎金", "ransom", "encrypted"),
+    "outage": ("中断", "瘫痪", "宕机", "打不开", "无法访问", "访问不了", "停摆", "停运", "断网", "ddos", "outage", "down", "unreachable", "offline"),
+    "defacement": ("篡改", "黑页", "挂马", "被改", "首页被", "违法有害", "deface", "vandalis"),
+    "other": ("其他", "其它", "不知道", "不清楚", "不确定", "说不清", "都有", "other", "unknown", "not sure", "dont know", "don't know", "no idea"),
+}
+_TYPE_PATTERNS = {
+    kind: re.compile("|".join(re.escape(w) if not w.isascii() else rf"\b{re.escape(w)}" for w in words)) for kind, words in _TYPE_WORDS.items()
+}
+
+
+def incident_type_in(text: str) -> str | None:
+    """What happened, from the user's words: one kind named → that kind; several, or "don't know" → "other"
+    (every criterion is then asked); none → None."""
+    folded = typed(text)
+    named = [kind for kind, pattern in _TYPE_PATTERNS.items() if kind != "other" and pattern.search(folded)]
+    if len(named) == 1:
+        return named[0]
+    return "other" if named or _TYPE_PATTERNS["other"].search(folded) else None
+
+
+# ------------------------------------------------------------------------------------------ the questions
 YES_NO = (
     Option(_label("是", "Yes"), "yes", True, YES),
     Option(_label("否", "No"), "no", False, NO),
@@ -249,6 +283,7 @@ def _store_level(answers: dict[str, Any], value: Any) -> None:
     answers["level"] = None if value == "grade" else value
     if value == "grade":
         answers["grading"] = {}
+        answers.pop("incident_type", None)  # a fresh grading walk asks what happened again
 
 
 def _store_end(answers: dict[str, Any], value: Any) -> None:
@@ -258,21 +293,21 @@ def _store_end(answers: dict[str, Any], value: Any) -> None:
         answers["handling_ended_at"] = value
 
 
-def _grading(key: str, none_means: tuple[str, Any] | None = None) -> Callable[[dict[str, Any], Any], None]:
-    """Store a grading answer. `none_means` is what "没有" to a portal / population question writes instead:
-    the figure that would follow it, set to 0 (so that figure is not asked)."""
+def _grading(key: str) -> Callable[[dict[str, Any], Any], None]:
+    """Store a grading answer. "没有" to a qualifier question (portal, population, defacement) writes the figures
+    that would follow it as 0 instead, so that they are not asked."""
 
     def store(answers: dict[str, Any], chosen: Any) -> None:
         grading = answers.setdefault("grading", {})
-        if chosen == _NONE and none_means is not None:
-            grading[none_means[0]] = none_means[1]
+        if chosen == _NONE:
+            grading.update(dict.fromkeys(QUALIFIED[key], 0))
         else:
             grading[key] = chosen
 
     return store
 
 
-_NONE = "none-of-these"  # the "没有" answer of the portal / population questions
+_NONE = "none-of-these"  # the "没有" answer of the qualifier questions
 
 QUESTIONS: dict[str, Question] = {}
 
@@ -387,23 +422,58 @@ _tiers(
     _counted("money"),
     _label("直接经济损失大约多少？可直接输入金额，如“600万”。", "Roughly how large is the direct economic loss? You can type an amount, e.g. \"6 million\"."),
 )
-_add(
-    Question(
-        "g.data_threat",
-        _label(
-            "是否有核心数据或重要数据被泄露、窃取、篡改或假冒？如有，对国家安全和社会稳定的威胁有多大？",
-            "Were core or important data leaked, stolen, tampered with or forged? If so, how serious a threat to national security and social stability is it?",
-        ),
-        (
-            Option(_label("特别严重威胁", "Especially serious"), "especially_serious", "especially_serious", ("特别严重", "especially serious")),
-            Option(_label("严重威胁", "Serious"), "serious", "serious", ("严重", "serious")),
-            Option(_label("较严重威胁", "Relatively serious"), "relatively_serious", "relatively_serious", ("较严重", "relatively serious")),
-            Option(_label("没有", "No"), "none", "none", NO),
-            NOT_SURE,
-        ),
-        store=_grading("data_threat"),
-        keys=("grading.data_threat",),
+def _degree_question(key: str, text: dict[str, str], names: dict[str, dict[str, str]]) -> None:
+    """A qualitative clause of the grading guide, asked as its three degrees, "no" and "not sure"."""
+    degrees = ("especially_serious", "serious", "relatively_serious")
+    words = {"especially_serious": ("特别严重", "especially serious"), "serious": ("严重", "serious"), "relatively_serious": ("较严重", "relatively serious")}
+    _add(
+        Question(
+            "g." + key,
+            text,
+            tuple(Option(names[d], d, d, words[d]) for d in degrees) + (Option(_label("没有", "No"), "none", "none", NO), NOT_SURE),
+            store=_grading(key),
+            keys=("grading." + key,),
+        )
     )
+
+
+_THREATS = {
+    "especially_serious": _label("特别严重威胁", "Especially serious"),
+    "serious": _label("严重威胁", "Serious"),
+    "relatively_serious": _label("较严重威胁", "Relatively serious"),
+}
+_degree_question(
+    "data_threat",
+    _label(
+        "是否有核心数据或重要数据被泄露、窃取、篡改或假冒？如有，对国家安全和社会稳定的威胁有多大？",
+        "Were core or important data leaked, stolen, tampered with or forged? If so, how serious a threat to national security and social stability is it?",
+    ),
+    _THREATS,
+)
+_degree_question(
+    "personal_info_threat",
+    _label(
+        "个人信息的丢失、被窃取、篡改或假冒，对国家安全和社会稳定构成多大威胁？（分级指南的定性情形：不到100万人也可能达到较大）",
+        "How serious a threat to national security and social stability does the loss, theft, tampering or forgery of the personal information pose? (A qualitative clause of the guide: fewer than 1 million people can still be relatively major.)",
+    ),
+    _THREATS,
+)
+_degree_question(
+    "system_loss",
+    _label("信息系统遭受的损失有多严重？", "How serious a loss has the information system suffered?"),
+    {
+        "especially_serious": _label("特别严重的系统损失", "Especially serious loss"),
+        "serious": _label("严重的系统损失", "Serious loss"),
+        "relatively_serious": _label("较严重的系统损失", "Relatively serious loss"),
+    },
+)
+_degree_question(
+    "other_threat",
+    _label(
+        "最后：事件是否对国家安全、社会秩序、经济建设或公众利益构成其他威胁？有多严重？",
+        "Last: does the incident pose any other threat to national security, public order, the economy or the public interest? How serious?",
+    ),
+    _THREATS,
 )
 _tiers(
     "cii_whole_outage_minutes",
@@ -442,7 +512,7 @@ _add(
             Option(_label("没有", "None"), "none", _NONE, NO),
             NOT_SURE,
         ),
-        store=_grading("portal_tier", ("portal_outage_hours", 0)),
+        store=_grading("portal_tier"),
         keys=("grading.portal_tier", "grading.portal_outage_hours"),
     )
 )
@@ -466,7 +536,7 @@ _add(
             Option(_label("没有", "No"), "none", _NONE, NO),
             NOT_SURE,
         ),
-        store=_grading("population_region", ("population_share_pct", 0)),
+        store=_grading("population_region"),
         keys=("grading.population_region", "grading.population_share_pct"),
     )
 )
@@ -477,13 +547,103 @@ _tiers(
     _label("受影响人口约占该地区人口的百分之多少？可直接输入，如“35%”。", "Roughly what share of that region's population was affected? You can type it, e.g. \"35%\"."),
 )
 
+_add(
+    Question(
+        "g.defacement_site",
+        _label(
+            "被篡改、用来传播违法有害信息的是哪类网站？",
+            "Which kind of site was defaced to spread illegal or harmful content?",
+        ),
+        (
+            Option(_label("省级以上党政门户/中央重点新闻网站/超大型平台", "Provincial+ gov. portal / central key news site / very large platform"), "top", "top", ()),
+            Option(_label("其他网站（含企业网站）", "Another site (enterprise sites included)"), "other", "other", ("其他", "企业网站", "other")),
+            Option(_label("没有网页被篡改", "No site was defaced"), "none", _NONE, NO),
+            NOT_SURE,
+        ),
+        store=_grading("defacement_site"),
+        keys=("grading.defacement_site", *(f"grading.{key}" for key in DEFACEMENT_FIGURES)),
+    )
+)
+_tiers(
+    "defacement_homepage_hours",
+    [("6小时以上", "6 hours or more", 6), ("2小时以上", "2 hours or more", 2), ("30分钟以上", "30 minutes or more", 0.5),
+     ("不到30分钟", "Under 30 minutes", 0)],
+    _hours,
+    _label("违法有害信息在首页上挂了多久？可输入时长，如“3小时”“40分钟”。", "How long was the content on the homepage? You can type a duration, e.g. \"3 hours\" or \"40 minutes\"."),
+)
+_tiers(
+    "defacement_other_page_hours",
+    [("24小时以上", "24 hours or more", 24), ("12小时以上", "12 hours or more", 12), ("2小时以上", "2 hours or more", 2),
+     ("没有或不到2小时", "None, or under 2 hours", 0)],
+    _hours,
+    _label("在首页以外的其他页面上挂了多久？可输入时长。", "How long was it on pages other than the homepage? You can type a duration."),
+)
+_tiers(
+    "defacement_views",
+    [("100万次以上", "1 million or more", 1_000_000), ("10万次以上", "100,000 or more", 100_000), ("1万次以上", "10,000 or more", 10_000),
+     ("不到1万次", "Under 10,000", 0)],
+    _counted("count"),
+    _label("被篡改的页面大约被浏览了多少次？可直接输入，如“5000次”。", "Roughly how many times were the defaced pages viewed? You can type a number, e.g. \"5000\"."),
+)
+_tiers(
+    "defacement_shares",
+    [("10万次以上", "100,000 or more", 100_000), ("1万次以上", "10,000 or more", 10_000), ("1000次以上", "1,000 or more", 1_000),
+     ("不到1000次", "Under 1,000", 0)],
+    _counted("count"),
+    _label("被篡改的内容大约被转发了多少次？可直接输入。", "Roughly how many times was the content shared? You can type a number."),
+)
+_add(
+    Question(
+        "g.defacement_determined",
+        _label(
+            "省级以上网信部门或公安机关是否已认定本事件为特别重大事件？",
+            "Has a provincial-or-above cyberspace administration or public security organ determined the incident to be especially major?",
+        ),
+        YES_NO,
+        store=_grading("defacement_determined"),
+        keys=("grading.defacement_determined",),
+    )
+)
+_add(
+    Question(
+        "incident_type",
+        _label("先说说发生了什么？我只问和这类事件有关的分级指标。", "First, what happened? I'll ask only the grading criteria that fit it."),
+        tuple(Option(INCIDENT_TYPE_NAMES[key], key, key, UNSURE if key == "other" else ()) for key in INCIDENT_TYPES),
+        parse=lambda text, ctx: incident_type_in(text) or UNKNOWN,
+        keys=("incident_type",),
+    )
+)
+
 MAIN_BEFORE = ("cii", "central_state_organ", "level")
 MAIN_AFTER = ("discovered_at", "suspected_crime", "sector_rules")
-GRADING_ORDER = (
-    "personal_info_people", "direct_loss_yuan", "data_threat", "cii_whole_outage_minutes", "cii_main_function_outage_minutes",
-    "people_services_affected", "portal_tier", "portal_outage_hours", "population_region", "population_share_pct",
-)
-QUALIFIED = {"portal_tier": "portal_outage_hours", "population_region": "population_share_pct"}  # qualifier → its figure
+# The criteria each kind of incident is asked, most decisive first; "other" (or "don't know") asks them all.
+# A qualifier question (portal_tier, population_region, defacement_site) stands before the figures it qualifies.
+TYPE_CRITERIA = {
+    "data_leak": ("personal_info_people", "personal_info_threat", "data_threat", "direct_loss_yuan", "other_threat"),
+    "ransomware": (
+        "cii_whole_outage_minutes", "cii_main_function_outage_minutes", "system_loss", "personal_info_people", "data_threat",
+        "direct_loss_yuan", "other_threat",
+    ),
+    "outage": (
+        "cii_whole_outage_minutes", "cii_main_function_outage_minutes", "portal_tier", "portal_outage_hours", "people_services_affected",
+        "population_region", "population_share_pct", "system_loss", "direct_loss_yuan", "other_threat",
+    ),
+    "defacement": (
+        "defacement_site", "defacement_homepage_hours", "defacement_other_page_hours", "defacement_views", "defacement_shares",
+        "defacement_determined", "other_threat",
+    ),
+    "other": (
+        "personal_info_people", "personal_info_threat", "data_threat", "direct_loss_yuan", "cii_whole_outage_minutes",
+        "cii_main_function_outage_minutes", "system_loss", "people_services_affected", "portal_tier", "portal_outage_hours",
+        "population_region", "population_share_pct", "defacement_site", "defacement_homepage_hours", "defacement_other_page_hours",
+        "defacement_views", "defacement_shares", "defacement_determined", "other_threat",
+    ),
+}
+QUALIFIED = {  # qualifier → the figures it qualifies
+    "portal_tier": ("portal_outage_hours",),
+    "population_region": ("population_share_pct",),
+    "defacement_site": DEFACEMENT_FIGURES,
+}
 CHANGEABLE = ("cii", "central_state_organ", "level", "discovered_at", "suspected_crime", "sector_rules", "handling_ended_at")
 DONE = "done"
 
@@ -543,6 +703,7 @@ UNIT_NAMES = {
     "people": _label("人数", "a number of people"),
     "money": _label("金额", "an amount of money"),
     "percent": _label("比例（%）", "a share (%)"),
+    "count": _label("次数", "a number of times"),
 }
 ANSWER_WORDS = {True: _label("是", "yes"), False: _label("否", "no"), None: _label("不确定", "not sure")}
 
@@ -684,11 +845,11 @@ class AssessFlow:
         question = QUESTIONS[data["step"]]
         lang = ctx.lang
         lines = list(notes)
-        if question.step.startswith("g."):
+        if question.step == "incident_type":
+            lines.append(pick(TEXTS["grading"], lang))
+        elif question.step.startswith("g."):
             known = grade(data["answers"].get("grading", {})).known
-            if not any(key in data["answers"].get("grading", {}) for key in GRADING_ORDER):
-                lines.append(pick(TEXTS["grading"], lang))
-            elif RANK[known] >= RANK["relatively_major"]:
+            if RANK[known] >= RANK["relatively_major"]:
                 lines.append(pick(TEXTS["at_least"], lang).format(level=pick(LEVEL_NAMES[known], lang)))
         current = _current_answer(data["answers"], question, lang)
         if current:
@@ -751,6 +912,8 @@ def next_step(answers: dict[str, Any]) -> str:
         if step not in answers:
             return step
     if answers["level"] is None and "grading" in answers:
+        if "incident_type" not in answers:
+            return "incident_type"
         open_criteria = _open_criteria(answers)
         if open_criteria:
             return "g." + open_criteria[0]
@@ -761,13 +924,20 @@ def next_step(answers: dict[str, Any]) -> str:
 
 
 def _open_criteria(answers: dict[str, Any]) -> list[str]:
-    """Grading keys still to ask, in order; none once the known answers reach the top level."""
+    """Grading keys still to ask for this kind of incident, in order: only those whose answer could still raise
+    the level (none once it is 特别重大), and none that another answer has settled."""
     grading = answers.get("grading", {})
-    if grade(grading).known == LEVELS[-1]:
-        return []
-    keys = [k for k in GRADING_ORDER if not (answers.get("cii") is False and k in CII_OUTAGE_KEYS)]
-    # "没有" to the portal / population question writes the figure that follows it, which settles both.
-    return [k for k in keys if k not in grading and not (k in QUALIFIED and QUALIFIED[k] in grading)]
+    known = grade(grading).known
+    open_keys = []
+    for key in TYPE_CRITERIA[answers.get("incident_type") or "other"]:
+        settled = key in grading or (key in QUALIFIED and any(figure in grading for figure in QUALIFIED[key]))
+        irrelevant = (answers.get("cii") is False and key in CII_OUTAGE_KEYS) or (
+            key == "personal_info_threat" and grading.get("personal_info_people") == 0
+        )
+        could_raise = RANK[reachable(key, grading) or "general"] > RANK[known]
+        if not settled and not irrelevant and could_raise:
+            open_keys.append(key)
+    return open_keys
 
 
 def _answered(answers: dict[str, Any], question: Question) -> bool:

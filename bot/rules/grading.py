@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from bot.rules.tables import CRITERIA, GROUPS, LEVELS, RANK, THREAT_DEGREES, Criterion, CriterionGroup
+from bot.rules.tables import CRITERIA, GROUP_BY_KEY, GROUPS, LEVELS, RANK, THREAT_DEGREES, Criterion, CriterionGroup
 
 
 @dataclass(frozen=True)
@@ -69,6 +69,15 @@ def grade(grading: Mapping[str, Any]) -> Grade:
         assumed=assumed,
         provisional=bool(unconfirmed or assumed),
     )
+
+
+def reachable(key: str, grading: Mapping[str, Any]) -> str | None:
+    """The highest level an answer to `key` could still set, given the other answers (its qualifier above
+    all); for a qualifier key, the highest any of the figures it qualifies could set, whatever it turns out to be."""
+    if key in GROUP_BY_KEY:
+        return _evaluate(GROUP_BY_KEY[key], {**grading, key: None}).possible
+    levels = [reachable(group.key, {**grading, key: None}) for group in GROUPS if group.qualifier_key == key]
+    return max((level for level in levels if level), key=RANK.__getitem__, default=None)
 
 
 def _evaluate(group: CriterionGroup, grading: Mapping[str, Any]) -> _GroupResult:
