@@ -286,3 +286,10 @@ def test_each_kind_needs_at_most_a_handful_of_answers_when_nothing_is_found(kind
         state, _ = say(state, f"assess:{question.step}:{none.token}")
         count += 1
     assert count <= 7 and asked(state) == "discovered_at"
+
+
+@pytest.mark.parametrize("text", ["1900-01-01 00:00", "0001-01-01 00:00", "99999 days ago"])
+def test_a_discovery_time_outside_1992_to_2100_is_refused_at_the_question_and_never_stored(text):
+    state, replies = say(ChatState(), "/assess", "否", "否", "较大", text)
+    assert "不在1992年至2100年之间" in replies[-1].text and asked(state) == "discovered_at"
+    assert "discovered_at" not in state.flows["assess"]["answers"]

@@ -30,8 +30,8 @@ from bot.rules import assess, describe
 from bot.rules.grading import grade, reachable
 from bot.rules.tables import GROUPS, INCIDENT_TYPES, LEVEL_NAMES, LEVELS, RANK
 from bot.numerals import chinese_number
-from bot.timetext import looks_like_time, parse_duration, parse_time
-from bot.timeutil import clock, parse_iso
+from bot.timetext import is_out_of_range, looks_like_time, parse_duration, parse_time
+from bot.timeutil import MAX_YEAR, MIN_YEAR, clock, parse_iso
 
 NAME = "assess"
 UNKNOWN = object()  # a typed text that is not an answer to the question
@@ -211,6 +211,8 @@ def _moment(text: str, ctx: Ctx) -> Any:
     moment = parse_time(text, ctx.now)
     if moment is not None:
         return moment.isoformat(timespec="seconds")
+    if is_out_of_range(text, ctx.now):
+        return Refused(TEXTS["years"])
     return Refused(TEXTS["time_hint"]) if looks_like_time(text) and not _QUESTION.search(typed(text)) else UNKNOWN
 
 
@@ -677,6 +679,10 @@ TEXTS = {
     "time_hint": _label(
         "没看懂这个时间。请写成这样，如：现在、30分钟前、今天9点、昨天21:30、2026-03-01 09:00",
         "I could not read that time. Please write it e.g. now, 30 minutes ago, today 9:00, yesterday 21:30, 2026-03-01 09:00",
+    ),
+    "years": _label(
+        f"这个时间不在{MIN_YEAR}年至{MAX_YEAR}年之间，请检查年份后重新输入。",
+        f"That time is not between the years {MIN_YEAR} and {MAX_YEAR}; please check the year and type it again.",
     ),
     "yesterday": _label("如果指的是昨天，请输入“昨天{clock}”。", " If you meant yesterday, type \"yesterday {clock}\"."),
     "recorded_discovered_at": _label("已记录发现时间：{time}（北京时间）", "Discovery time recorded: {time} (Beijing time)"),
