@@ -131,10 +131,8 @@ NOT_A_SUBSTITUTE = {
     "en": re.compile(r"not replace|not a substitute", re.I),
 }
 PROVISIONAL = {"zh": re.compile(r"待核实|暂定"), "en": re.compile(r"provisional", re.I)}
-PIPL_DUTY = {
-    "zh": re.compile(r"(个人信息保护法》?第(五十七|57)条|个保法第?(五十七|57)条).*?通知"),
-    "en": re.compile(r"(art\. 57|article 57).*?notif", re.I | re.S),
-}
+PIPL = {"zh": re.compile(r"个人信息保护法|个保法"), "en": re.compile(r"personal information protection law|pipl\b", re.I)}
+NOTIFY = {"zh": re.compile(r"通知"), "en": re.compile(r"notif|notice", re.I)}
 PIPL_EXCEPTION = {"zh": re.compile(r"可以不通知|无需通知个人|不必通知个人"), "en": re.compile(r"need not be notified|need not notify", re.I)}
 _SENTENCE = {"zh": re.compile(r"[。；;\n]"), "en": re.compile(r"(?<!Art)(?<!Arts)(?<!No)\.\s|;|\n")}
 
@@ -236,7 +234,8 @@ def pipl_problems(entries: list[Any]) -> list[str]:
         f"{entry.file}: {entry.id} ({lang}): states the PIPL Art. 57 duty to notify without its exception (individuals need not be notified where the measures effectively avoid harm, unless the authority requires it)"
         for entry in entries
         for lang in LANGS
-        if PIPL_DUTY[lang].search(entry.answer[lang]) and not PIPL_EXCEPTION[lang].search(entry.answer[lang])
+        if any(PIPL[lang].search(s) and NOTIFY[lang].search(s) for s in _sentences(entry.answer[lang], lang))
+        and not PIPL_EXCEPTION[lang].search(entry.answer[lang])
     ]
 
 
