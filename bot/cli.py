@@ -1,4 +1,4 @@
-"""Command line: ask, chat, assess, report, faq check, telegram.
+"""Command line: ask, chat, assess, report, faq check, store check|vacuum, telegram.
 
 These sub-commands and their options are public contracts that other programs drive; keep them stable.
 Whatever happens, a command ends with at most one line on stderr, never a traceback: bad input and an output
@@ -14,6 +14,7 @@ import secrets
 import sys
 
 from bot.inputs import MESSAGE_LIMIT, clean, cut, read_lines
+from bot.store.base import StoreError
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -44,6 +45,15 @@ def build_parser() -> argparse.ArgumentParser:
     faq = sub.add_parser("faq", help="knowledge-base tools")
     faq_sub = faq.add_subparsers(dest="faq_command", required=True)
     faq_sub.add_parser("check", help="validate faq/: schema, ids, sources, related, spam, self-retrieval")
+
+    store = sub.add_parser("store", help="state-store tools")
+    store_sub = store.add_subparsers(dest="store_command", required=True)
+    for name, text in (
+        ("check", "report stored conversations that do not load (changes nothing; exit 1 if any)"),
+        ("vacuum", "drop conversations idle longer than BOT_RETAIN_DAYS (default 90) and compact the store"),
+    ):
+        tool = store_sub.add_parser(name, help=text)
+        tool.add_argument("--store", help="a SQLite path, sqlite:///path or redis://… (default: BOT_STORE, else SQLite in the user data dir)")
 
     telegram = sub.add_parser("telegram", help="run the Telegram bot")
     telegram.add_argument("--framework", choices=["ptb", "aiogram"], default="ptb")
@@ -86,6 +96,13 @@ def main(argv: list[str] | None = None) -> int:
             from bot.transports.telegram import run_telegram
 
             return run_telegram(args)
+        if args.command == "store":
+            from bot.store.cli import run_store
+
+            return run_store(args)
+    except StoreError as error:  # a damaged database file, an unreachable Redis: one line, no traceback
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:  # the reader went away (`| head`): nothing left to say

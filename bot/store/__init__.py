@@ -18,14 +18,16 @@ class Store(Protocol):
     def read(self, chat_id: str) -> Snapshot:
         """The chat's state and its token; a row that does not load is set aside and replaced by a fresh state."""
 
-    def write(self, chat_id: str, state: ChatState, token: object) -> bool:
-        """Store `state` if the row still has `token`; False if another process changed it since the read."""
+    def write(self, chat_id: str, state: ChatState, token: object, forget: bool = False) -> bool:
+        """Store `state` if the row still has `token`; False if another process changed it since the read.
+        An empty state deletes the chat; `forget` also the rows of it that were set aside."""
 
     def load(self, chat_id: str) -> ChatState: ...
 
     def save(self, chat_id: str, state: ChatState) -> None: ...
 
-    def delete(self, chat_id: str) -> None: ...
+    def delete(self, chat_id: str) -> None:
+        """Everything stored for the chat, whatever it holds, including rows set aside."""
 
     def chat_ids(self) -> list[str]: ...
 

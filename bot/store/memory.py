@@ -39,11 +39,11 @@ class MemoryStore:
                 log.warning("the stored state of chat %s did not load (%s); set aside, the chat starts afresh", chat_id, error)
                 return Snapshot(FRESH_AFTER_RESET, self._put(chat_id, FRESH_AFTER_RESET))
 
-    def write(self, chat_id: str, state: ChatState, token: object) -> bool:
+    def write(self, chat_id: str, state: ChatState, token: object, forget: bool = False) -> bool:
         with self._lock:
             if self._rows.get(chat_id, (None, None))[1] != token:
                 return False
-            self._put(chat_id, state)
+            self._put(chat_id, state, forget)
             return True
 
     def load(self, chat_id: str) -> ChatState:
@@ -54,7 +54,8 @@ class MemoryStore:
             self._put(chat_id, state)
 
     def delete(self, chat_id: str) -> None:
-        self.save(chat_id, ChatState())
+        with self._lock:
+            self._put(chat_id, ChatState(), forget=True)
 
     def chat_ids(self) -> list[str]:
         with self._lock:
@@ -84,12 +85,14 @@ class MemoryStore:
     def vacuum(self) -> Report:
         return Report(["memory: nothing to compact"], [])
 
-    def _put(self, chat_id: str, state: ChatState) -> int | None:
-        """Under the lock: the row and its index entry (an empty state removes the chat); the new version."""
+    def _put(self, chat_id: str, state: ChatState, forget: bool = False) -> int | None:
+        """Under the lock: the row and its index entry (an empty state removes the chat, `forget` also what was
+        set aside); the new version."""
         self._due.pop(chat_id, None)
         if state == ChatState():
             self._rows.pop(chat_id, None)
-            self.quarantine = [entry for entry in self.quarantine if entry[0] != chat_id]
+            if forget:
+                self.quarantine = [entry for entry in self.quarantine if entry[0] != chat_id]
             return None
         version = next(self._versions)
         self._rows[chat_id] = (state.to_json(), version)

@@ -31,7 +31,8 @@ DEFAULT_NAMESPACE = "incident-bot:"
 ANY = "*"  # a token that matches whatever is stored: unconditional saves
 
 # KEYS: chat, reminders, quarantine. ARGV: expected hash ('' none, '*' any), new row ('' delete), ttl seconds,
-# reminder score ('' none), chat id, reason to set the old row aside ('' keep it), when.
+# reminder score ('' none), chat id, reason to set the old row aside ('' keep it), when, '1' to forget the
+# rows set aside as well.
 COMPARE_AND_SET = """
 local current = redis.call('GET', KEYS[1])
 local seen = ''
@@ -42,8 +43,9 @@ if ARGV[6] ~= '' and current then
   redis.call('EXPIRE', KEYS[3], ARGV[3])
 end
 if ARGV[2] == '' then
-  redis.call('DEL', KEYS[1], KEYS[3])
+  redis.call('DEL', KEYS[1])
   redis.call('ZREM', KEYS[2], ARGV[5])
+  if ARGV[8] == '1' then redis.call('DEL', KEYS[3]) end
   return 1
 end
 redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3])
@@ -94,9 +96,10 @@ class RedisStore:
                     log.warning("the stored state of chat %s did not load (%s); set aside, the chat starts afresh", chat_id, error)
                 # read again: the fresh row, or whatever replaced the unreadable one meanwhile
 
-    def write(self, chat_id: str, state: ChatState, token: object) -> bool:
-        """Store `state` if the row still hashes to `token` (None: still no row). An empty state deletes."""
-        return self._set(chat_id, state, "" if token is None else str(token))
+    def write(self, chat_id: str, state: ChatState, token: object, forget: bool = False) -> bool:
+        """Store `state` if the row still hashes to `token` (None: still no row). An empty state deletes the
+        chat; `forget` (the user's /forget) also deletes what was set aside for it."""
+        return self._set(chat_id, state, "" if token is None else str(token), forget=forget)
 
     def load(self, chat_id: str) -> ChatState:
         return self.read(chat_id).state
@@ -105,7 +108,8 @@ class RedisStore:
         self._set(chat_id, state, ANY)
 
     def delete(self, chat_id: str) -> None:
-        self._set(chat_id, ChatState(), ANY)
+        """Everything stored for the chat, including rows set aside."""
+        self._set(chat_id, ChatState(), ANY, forget=True)
 
     def chat_ids(self) -> list[str]:
         return [key[len(self.prefix):].decode() for key in self._redis.scan_iter(match=_glob_escape(self.prefix) + "*", count=1000)]
@@ -144,12 +148,12 @@ class RedisStore:
     def close(self) -> None:
         self._redis.close()
 
-    def _set(self, chat_id: str, state: ChatState, expected: str, reason: str = "") -> bool:
+    def _set(self, chat_id: str, state: ChatState, expected: str, reason: str = "", forget: bool = False) -> bool:
         now = now_shanghai()
         empty = state == ChatState()
         ttl = 1 if empty else int((keep_until(state, now) - now).total_seconds())
         due = due_key(state)
-        args = [expected, "" if empty else state.to_json(), ttl, "" if due is None else due, chat_id, reason, now.isoformat(timespec="seconds")]
+        args = [expected, "" if empty else state.to_json(), ttl, "" if due is None else due, chat_id, reason, now.isoformat(timespec="seconds"), int(forget)]
         keys = [self.prefix + chat_id, self._index, f"{self.namespace}quarantine:{chat_id}"]
         return bool(self._compare_and_set(keys=keys, args=args))
 

@@ -16,6 +16,7 @@ waited for at most BUSY_MS (then the message fails with the service's apology, t
 from __future__ import annotations
 
 import logging
+import random
 import secrets
 import sqlite3
 import threading
@@ -54,9 +55,7 @@ class SQLiteStore:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(self.path, timeout=BUSY_MS / 1000, check_same_thread=False, isolation_level=None)
             self._db.execute(f"PRAGMA busy_timeout = {BUSY_MS}")
-            self._db.execute("PRAGMA journal_mode = WAL")
-            self._db.execute("PRAGMA synchronous = NORMAL")
-            self._upgrade()
+            self._set_up(time.monotonic() + BUSY_MS / 1000)
         except (sqlite3.Error, OSError) as error:
             if self._db is not None:
                 self._db.close()
@@ -79,12 +78,13 @@ class SQLiteStore:
                 if moved is not None:
                     return moved
 
-    def write(self, chat_id: str, state: ChatState, token: object) -> bool:
-        """Store `state` if the row still has the version `token` (None: still no row). An empty state deletes."""
+    def write(self, chat_id: str, state: ChatState, token: object, forget: bool = False) -> bool:
+        """Store `state` if the row still has the version `token` (None: still no row). An empty state deletes
+        the chat; `forget` (the user's /forget) also deletes what was set aside for it."""
         with self._lock, self._transaction():
             if self._version(chat_id) != token:
                 return False
-            self._put(chat_id, state, token)
+            self._put(chat_id, state, token, forget)
             return True
 
     def load(self, chat_id: str) -> ChatState:
@@ -96,7 +96,9 @@ class SQLiteStore:
             self._put(chat_id, state, self._version(chat_id))
 
     def delete(self, chat_id: str) -> None:
-        self.save(chat_id, ChatState())
+        """Everything stored for the chat, including rows set aside."""
+        with self._lock, self._transaction():
+            self._put(chat_id, ChatState(), None, forget=True)
 
     def chat_ids(self) -> list[str]:
         with self._lock:
@@ -186,10 +188,11 @@ class SQLiteStore:
         row = self._db.execute("SELECT version FROM chats WHERE chat_id = ?", (chat_id,)).fetchone()
         return None if row is None else row[0]
 
-    def _put(self, chat_id: str, state: ChatState, version: int | None) -> None:
-        """Inside a transaction: the row, its reminder index entry; an empty state leaves nothing of the chat."""
+    def _put(self, chat_id: str, state: ChatState, version: int | None, forget: bool = False) -> None:
+        """Inside a transaction: the row and its reminder index entry (an empty state deletes both; `forget`
+        the rows set aside too)."""
         if state == ChatState():
-            for table in ("chats", "reminders", "quarantine"):
+            for table in ("chats", "reminders", "quarantine") if forget else ("chats", "reminders"):
                 self._db.execute(f"DELETE FROM {table} WHERE chat_id = ?", (chat_id,))
             return
         if version is None:
@@ -219,6 +222,21 @@ class SQLiteStore:
             self._put(chat_id, FRESH_AFTER_RESET, version)
         log.warning("the stored state of chat %s did not load (%s); set aside, the chat starts afresh", chat_id, reason)
         return Snapshot(FRESH_AFTER_RESET, version + 1)
+
+    def _set_up(self, deadline: float) -> None:
+        """WAL mode and the schema. Two processes creating the file at once can get "database is locked" at
+        once, without the busy timeout (SQLite refuses to wait where waiting could deadlock), so that is
+        retried after a short random pause until `deadline`."""
+        while True:
+            try:
+                self._db.execute("PRAGMA journal_mode = WAL")
+                self._db.execute("PRAGMA synchronous = NORMAL")
+                self._upgrade()
+                return
+            except sqlite3.OperationalError as error:
+                if "locked" not in str(error) or time.monotonic() > deadline:
+                    raise
+                time.sleep(random.uniform(0.005, 0.05))
 
     def _upgrade(self) -> None:
         """Create the tables, or bring a file of an older schema up to date (once, in one transaction)."""
