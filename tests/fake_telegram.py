@@ -85,9 +85,10 @@ def entities_of(text: str) -> list[dict[str, Any]]:
 
 
 class FakeTelegram:
-    def __init__(self, token: str = TOKEN) -> None:
+    def __init__(self, token: str = TOKEN, port: int = 0) -> None:
+        """port 0: a free one; a given port lets a bot be started against the server before it is up."""
         self.token = token
-        self.port = 0
+        self.port = port
         self.webhook: dict[str, Any] = {}
         self._cond = threading.Condition()
         self._updates: list[dict[str, Any]] = []
@@ -139,7 +140,8 @@ class FakeTelegram:
         self._runner = web.AppRunner(app, access_log=None)
         self._loop.run_until_complete(self._runner.setup())
         listener = socket.socket()
-        listener.bind(("127.0.0.1", 0))  # a free port, known before serving
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # a restarted fake takes its port back
+        listener.bind(("127.0.0.1", self.port))  # a free port (0), known before serving
         self.port = listener.getsockname()[1]
         self._loop.run_until_complete(web.SockSite(self._runner, listener).start())
         ready.set()
@@ -447,7 +449,7 @@ class BotProcess:
     def start(self, ready_method: str = "getUpdates") -> "BotProcess":
         """Start the bot and wait until it calls `ready_method` (its first long poll, or setWebhook)."""
         before = len(self.fake.calls(ready_method))
-        self._spawn()
+        self.spawn()
         try:
             self.fake.wait_for(lambda: len(self.fake.calls(ready_method)) > before, 60, f"{self.framework} to call {ready_method}")
         except AssertionError:
@@ -457,7 +459,7 @@ class BotProcess:
 
     def run_to_exit(self, timeout: float = 60) -> int:
         """Run the bot in the foreground, for start-ups meant to fail; returns the exit code."""
-        return self._spawn().wait(timeout)
+        return self.spawn().wait(timeout)
 
     def kill9(self) -> None:
         assert self.process is not None
@@ -485,7 +487,8 @@ class BotProcess:
     def output(self) -> str:
         return self.log.read_text(encoding="utf-8", errors="replace") if self.log.exists() else ""
 
-    def _spawn(self) -> subprocess.Popen:
+    def spawn(self) -> subprocess.Popen:
+        """Start the bot without waiting for it (start() waits until it polls)."""
         with open(self.log, "ab") as log:
             self.process = subprocess.Popen([sys.executable, "-m", "bot", "telegram", *self.args], cwd=ROOT, env=self.env, stdout=log, stderr=log)
         return self.process

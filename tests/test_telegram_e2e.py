@@ -17,6 +17,7 @@ import socket
 import sqlite3
 import subprocess
 import sys
+import time
 import urllib.error
 import urllib.request
 from datetime import timedelta
@@ -260,6 +261,9 @@ def test_a_failed_update_tells_the_user_instead_of_going_silent(bot):
     bot.fake.send_message(1009, "/help")
     assert bot.fake.wait_sent(1009, 1)[0].text == ERROR_TEXT
     chat.say("/contacts")  # and the chat goes on
+    [logged] = [line for line in bot.output().splitlines() if "handling an update failed" in line]
+    assert "BadRequest" in logged and "/help" not in logged  # one line: an error id and the class, no user text
+    assert "Traceback" not in bot.output()
 
 
 def test_forget_deletes_the_stored_row(bot):
@@ -372,6 +376,40 @@ def test_webhook_mode_checks_the_secret_token(framework, fresh):
     assert post(fake.make_update({"message": message}), "hook-secret_1") == 200
     assert "CNCERT" in fake.wait_sent(3001, 1)[0].text
     assert fake.calls("getUpdates") == []
+
+
+def wait_for_log(process: BotProcess, line: str, count: int, timeout: float = 30) -> None:
+    """Until the bot's output holds `count` lines containing `line` (the bot writes them as things happen)."""
+    deadline = time.monotonic() + timeout
+    while process.output().count(line) < count:
+        assert time.monotonic() < deadline, f"no {count}× {line!r} in:\n{process.output()}"
+        time.sleep(0.1)
+
+
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+def test_an_unreachable_bot_api_is_waited_for_and_each_failed_poll_is_one_line(framework, tmp_path):
+    fake = FakeTelegram(port=free_port())  # not serving yet: the bot starts against a closed port
+    process = BotProcess(framework, fake, tmp_path)
+    process.spawn()
+    try:
+        wait_for_log(process, "connecting to the Bot API failed", 2)
+        fake.start()
+        fake.wait_call("getUpdates")
+        for _ in range(2):
+            fake.fail_next("getUpdates", 502)
+        chat = Chat(fake, 2201)
+        chat.say("/contacts")  # ends the pending long poll; the next two polls fail, then the bot goes on
+        wait_for_log(process, "polling failed", 2)
+        assert "12387@cert.org.cn" in chat.say("报告邮箱是什么")[0].text
+        assert [served for served in fake.failures_served if served[0] == "getUpdates"] == [("getUpdates", 502)] * 2
+    finally:
+        process.stop()
+        fake.stop()
+    output = process.output()
+    assert output.count("polling failed") == 2 and "Traceback" not in output
+    for line in output.splitlines():
+        if "failed (" in line:
+            assert "retrying in" in line and ("NetworkError" in line or "ServerError" in line), line
 
 
 @pytest.mark.parametrize("framework", FRAMEWORKS)

@@ -22,6 +22,7 @@ from aiogram.exceptions import (
     TelegramUnauthorizedError,
 )
 from aiogram.filters import CommandStart
+from aiogram.methods import GetUpdates, TelegramMethod
 from aiogram.types import (
     BotCommand,
     BotCommandScopeDefault,
@@ -39,6 +40,7 @@ from bot.service import BotService
 from bot.store import Store
 from bot.transports.telegram.bridge import Bridge
 from bot.transports.telegram.common import CONCURRENT_UPDATES, ERROR_TEXT, UPDATE_TYPES, Keyboard, addressed_text, backoff, command_menu, retrying
+from bot.transports.telegram.resilience import log_update_failure, persist
 from bot.transports.telegram.settings import Settings
 from bot.transports.telegram.webhook import serve_webhook
 
@@ -52,6 +54,24 @@ def retry_delay(error: Exception, attempt: int) -> float | None:
     if isinstance(error, (TelegramNetworkError, TelegramServerError)):
         return backoff(attempt)
     return None
+
+
+def poll_delay(error: Exception, attempt: int) -> float | None:
+    """A failed poll is tried again after any error (a 409 while another instance polls, too) but a rejected
+    token, as aiogram's own loop does, though in one log line instead of two."""
+    if isinstance(error, (TelegramUnauthorizedError, TelegramNotFound)):
+        return None
+    return retry_delay(error, attempt) or backoff(attempt)
+
+
+class PollingSession(AiohttpSession):
+    """aiogram's HTTP session, except that a failed getUpdates is waited out here (see resilience)."""
+
+    async def make_request(self, bot: Bot, method: TelegramMethod[Any], timeout: int | None = None) -> Any:
+        make = super().make_request
+        if not isinstance(method, GetUpdates):
+            return await make(bot, method, timeout)
+        return await persist(lambda: make(bot, method, timeout), poll_delay, "polling")
 
 
 class AiogramSender:
@@ -115,8 +135,8 @@ async def on_text(message: Message, bridge: Bridge, bot: Bot) -> None:
 
 
 async def on_error(event: ErrorEvent, bot: Bot) -> None:
-    """Log the failure and tell the user, rather than going silent."""
-    log.error("handling an update failed", exc_info=event.exception)
+    """Log the failure (one line) and tell the user, rather than going silent."""
+    log_update_failure(event.exception)
     update = event.update
     message = update.message or (update.callback_query.message if update.callback_query else None)
     if message is None:
@@ -140,7 +160,7 @@ def routers() -> list[Router]:
 class AiogramAdapter:
     def __init__(self, settings: Settings, store: Store) -> None:
         self.settings = settings
-        session = AiohttpSession(api=TelegramAPIServer.from_base(settings.api_url)) if settings.api_url else AiohttpSession()
+        session = PollingSession(api=TelegramAPIServer.from_base(settings.api_url)) if settings.api_url else PollingSession()
         self.bot = Bot(settings.token, session=session, default=DefaultBotProperties(link_preview_is_disabled=True))
         self.bridge = Bridge(BotService(store), AiogramSender(self.bot), retry_delay)
         self.dispatcher = Dispatcher(disable_fsm=True, bridge=self.bridge)  # the core keeps all state
@@ -169,6 +189,8 @@ class AiogramAdapter:
     async def serve(self, webhook_url: str | None) -> None:
         """Long polling, or the webhook server, until SIGINT/SIGTERM."""
         try:
+            # getMe: an unreachable server is waited for, a rejected token fails here, quietly
+            await persist(self.bot.me, retry_delay, "connecting to the Bot API")
             if webhook_url:
                 await self.dispatcher.emit_startup(bot=self.bot)
                 try:

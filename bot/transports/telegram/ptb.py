@@ -33,7 +33,8 @@ from bot.service import BotService
 from bot.store import Store
 from bot.transports.telegram.bridge import Bridge
 from bot.transports.telegram.common import CONCURRENT_UPDATES, ERROR_TEXT, UPDATE_TYPES, Keyboard, addressed_text, backoff, command_menu, retrying
-from bot.transports.telegram.ptb_request import AiohttpRequest
+from bot.transports.telegram.ptb_request import AiohttpRequest, PollingRequest
+from bot.transports.telegram.resilience import log_update_failure, persist
 from bot.transports.telegram.settings import Settings
 from bot.transports.telegram.webhook import serve_webhook, until_stopped
 
@@ -48,6 +49,14 @@ def retry_delay(error: Exception, attempt: int) -> float | None:
     if isinstance(error, NetworkError) and not isinstance(error, BadRequest):
         return backoff(attempt)
     return None
+
+
+def poll_delay(error: Exception, attempt: int) -> float | None:
+    """A failed poll is tried again after any error (a 409 while another instance polls, too) but a rejected
+    token, as PTB's own loop does, though without its traceback."""
+    if isinstance(error, InvalidToken):
+        return None
+    return retry_delay(error, attempt) or backoff(attempt)
 
 
 class PtbSender:
@@ -68,7 +77,7 @@ class PtbAdapter:
     def __init__(self, settings: Settings, store: Store) -> None:
         os.environ.setdefault("PTB_TIMEDELTA", "true")  # RetryAfter.retry_after as a timedelta, without a warning
         self.settings = settings
-        self.requests = (AiohttpRequest(connections=CONCURRENT_UPDATES), AiohttpRequest(connections=1))
+        self.requests = (AiohttpRequest(connections=CONCURRENT_UPDATES), PollingRequest(poll_delay))
         builder = (
             Application.builder()
             .token(settings.token)
@@ -128,11 +137,11 @@ class PtbAdapter:
             await self.bridge.message(query.message.chat.id, query.data, query.from_user.language_code)
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Log the failure and tell the user, rather than going silent."""
+        """Log the failure (one line) and tell the user, rather than going silent."""
         if not isinstance(update, Update):
-            log.warning("Bot API error outside an update: %s", context.error)
+            log.warning("Bot API error outside an update: %s", type(context.error).__name__)
             return
-        log.error("handling an update failed", exc_info=context.error)
+        log_update_failure(context.error)
         if update.effective_chat:
             try:
                 await context.bot.send_message(update.effective_chat.id, ERROR_TEXT)
@@ -163,7 +172,8 @@ class PtbAdapter:
     async def serve(self, webhook_url: str | None) -> None:
         """Long polling, or the webhook server, until SIGINT/SIGTERM."""
         try:
-            await retrying(self.application.bot.initialize, retry_delay)  # getMe: a rejected token fails here, quietly
+            # getMe: an unreachable server is waited for, a rejected token fails here, quietly
+            await persist(self.application.bot.initialize, retry_delay, "connecting to the Bot API")
             async with self.application:
                 await self.startup()
                 await self.application.start()

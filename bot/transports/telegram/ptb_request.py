@@ -6,16 +6,22 @@ CPU, which held one PTB process to ~300-400 updates/s; through aiohttp (the clie
 HTTP stack serves both adapters) the same process handles about twice as many. Behaviour follows PTB's
 HTTPXRequest: the same default timeouts, TimedOut for a timeout, NetworkError for any other transport failure,
 proxies from the environment (HTTPS_PROXY, NO_PROXY) honoured.
+
+PollingRequest, the getUpdates connection, retries a failed poll itself (bot.transports.telegram.resilience),
+so PTB's polling loop, which would log a full traceback for each, never sees one.
 """
 
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 from urllib.request import getproxies
 
 import aiohttp
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
+
+from bot.transports.telegram.resilience import RetryDelay, persist
 
 DEFAULT = BaseRequest.DEFAULT_NONE
 
@@ -77,6 +83,18 @@ class AiohttpRequest(BaseRequest):
             raise TimedOut from error
         except aiohttp.ClientError as error:
             raise NetworkError(f"aiohttp.{error.__class__.__name__}: {error}") from error
+
+
+class PollingRequest(AiohttpRequest):
+    """One connection for getUpdates, whose failures are waited out here: one log line each."""
+
+    def __init__(self, retry_delay: RetryDelay) -> None:
+        super().__init__(connections=1)
+        self._retry_delay = retry_delay
+
+    async def post(self, *args: Any, **kwargs: Any) -> Any:
+        post = super().post
+        return await persist(lambda: post(*args, **kwargs), self._retry_delay, "polling")
 
 
 def _body(request_data: RequestData | None) -> dict[str, str] | aiohttp.FormData | None:
