@@ -79,7 +79,7 @@ _MULTIPLIERS = {"万亿": 1e12, "千万": 1e7, "百万": 1e6, "十万": 1e5, "�
                 "thousand": 1e3, "m": 1e6, "million": 1e6, "mn": 1e6, "billion": 1e9, "bn": 1e9, "b": 1e9}
 FOREIGN = "foreign"  # a sum in a currency other than yuan: never converted, there is no exchange rate here
 _PEOPLE = (
-    "人", "个人", "名", "条", "户", "用户", "客户", "people", "persons", "person", "users", "user", "customers", "customer",
+    "人", "个人", "个", "位", "名", "条", "户", "用户", "客户", "people", "persons", "person", "users", "user", "customers", "customer",
     "records", "record", "accounts", "account", "individuals", "individual",
 )
 _MONEY = ("元", "块", "块钱", "人民币", "元人民币", "yuan", "rmb", "cny")
@@ -101,15 +101,15 @@ def _either(words: Iterable[str]) -> str:
 
 _PARTS = (
     rf"(?P<currency>{_either(_CURRENCIES)})?\s*"
-    r"(?P<n>\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百]+)\s*"
+    r"(?P<n>\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百]+)\s*(?:来|余|多)?"
     rf"(?P<mult>{_either(_MULTIPLIERS)})?\s*"
     rf"(?:多)?(?P<unit>{_either(_UNITS)})?"
 )
 _AMOUNT = re.compile(
     r"^(?:约|大约|大概|超过|至少|近|about|around|roughly|over|at least|more than|approximately|~)?\s*" + _PARTS + "$"
 )
-# Inside a sentence ("约300万条用户数据", "3 million customers' data"), an amount counts only with its unit or
-# currency: a bare number there may be anything (a phone number, a year).
+# Inside a sentence ("约300万条用户数据", "3 million customers' data", "大概300万吧"), an amount counts only with its
+# unit, currency or a magnitude word: a bare number there may be anything (a phone number, a year).
 _IN_SENTENCE = re.compile(r"(?<![\d.a-z])" + _PARTS + r"(?![a-z])")
 _QUESTION = re.compile(r"[?？]|吗|什么|怎么|是否|要不要|\b(?:what|how|why|should|must|do i|does)\b")
 _FOREIGN_WORD = re.compile(rf"{_either(w for w in _FOREIGN_MONEY if not w.isascii())}|\b(?:{_either(w for w in _FOREIGN_MONEY if w.isascii())})\b|[$€£]")
@@ -138,8 +138,13 @@ def read_amount(text: str) -> Amount | None:
         return Amount(int(value), "percent") if value is not None else None
     if _QUESTION.search(folded):
         return None
-    in_sentence = (m for m in _IN_SENTENCE.finditer(folded) if m["currency"] or m["unit"])
+    in_sentence = (m for m in _IN_SENTENCE.finditer(folded) if m["currency"] or m["unit"] or _magnitude_word(m["mult"]))
     return next((amount for amount in map(_amount, in_sentence) if amount is not None), None)
+
+
+def _magnitude_word(mult: str | None) -> bool:
+    """万, 亿, million …: a magnitude in words marks an amount; a single letter (k, m, w) could be anything."""
+    return bool(mult) and not (len(mult) == 1 and mult.isascii())
 
 
 def _amount(match: re.Match[str]) -> Amount | None:
@@ -161,6 +166,24 @@ def parse_amount(text: str) -> float | None:
     """The number in a typed amount, whatever its unit: '120万' → 1200000, '1.2亿元' → 120000000, '35%' → 35."""
     amount = read_amount(text)
     return None if amount is None else amount.value
+
+
+_EXPLANATION = re.compile(r"[，,。.;；、:：!！—–\-~～(（\s]")
+
+
+def leading_option(options: Iterable[Option], folded: str) -> Option | None:
+    """The option an answer opens with when an explanation follows it ("不是，省属高校", "yes — designated CII
+    last year", "no idea, sorry"): the longest option word that the text starts with, followed by punctuation or
+    a space. A question ("不是，那要报吗？") is left to the knowledge base."""
+    if _QUESTION.search(folded):
+        return None
+    best: tuple[int, Option] | None = None
+    for option in options:
+        for word in option.words:
+            if len(folded) > len(word) and folded.startswith(word) and _EXPLANATION.match(folded, len(word)):
+                if best is None or len(word) > best[0]:
+                    best = (len(word), option)
+    return best[1] if best else None
 
 
 @dataclass(frozen=True)
@@ -189,8 +212,27 @@ def _counted(unit: str) -> Callable[[str, Ctx], Any]:
     return parse
 
 
+# A duration inside a sentence ("40分钟了 还没恢复", "down for roughly 25 minutes", "一个半小时左右"): each
+# candidate is handed to parse_duration, which knows the units.
+_DURATION_IN = re.compile(
+    r"(?:\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百]+)?个?半?个?(?:分钟|小时|钟头|天)半?"
+    r"|(?:half an?|\d+(?:\.\d+)?|an?|one)\s*(?:minutes?|mins?|hours?|hrs?|days?)(?:\s+and\s+a\s+half)?"
+)
+
+
+def duration_in(text: str) -> float | None:
+    """Minutes of the first duration said in `text`, alone or in a sentence; a question is no answer."""
+    minutes = parse_duration(text)
+    if minutes is not None:
+        return minutes
+    folded = typed(text)
+    if _QUESTION.search(folded):
+        return None
+    return next((m for m in (parse_duration(found.group()) for found in _DURATION_IN.finditer(folded)) if m is not None), None)
+
+
 def _minutes(text: str, ctx: Ctx) -> Any:
-    value = parse_duration(text)
+    value = duration_in(text)
     if value is not None:
         return int(value) if value.is_integer() else value
     value = parse_amount(text)
@@ -198,7 +240,7 @@ def _minutes(text: str, ctx: Ctx) -> Any:
 
 
 def _hours(text: str, ctx: Ctx) -> Any:
-    minutes = parse_duration(text)
+    minutes = duration_in(text)
     if minutes is not None:
         return int(minutes // 60) if minutes % 60 == 0 else minutes / 60
     value = parse_amount(text)
@@ -228,7 +270,10 @@ INCIDENT_TYPE_NAMES = {
     "other": _label("其他/不清楚", "Other / not sure"),
 }
 _TYPE_WORDS = {
-    "data_leak": ("泄露", "泄漏", "拖库", "脱库", "被拖", "外泄", "被盗", "被窃", "窃取", "leak", "breach", "exfiltrat", "stolen", "dumped"),
+    "data_leak": (
+        "泄露", "泄漏", "拖库", "脱库", "被拖", "外泄", "被盗", "被窃", "窃取", "导出", "爬走", "数据被", "信息被", "leak", "breach", "exfiltrat",
+        "stolen", "dumped", "exported",
+    ),
     "ransomware": ("勒索", "加密了", "被加密", "赎金", "ransom", "encrypted"),
     "outage": ("中断", "瘫痪", "宕机", "打不开", "无法访问", "访问不了", "停摆", "停运", "断网", "ddos", "outage", "down", "unreachable", "offline"),
     "defacement": ("篡改", "黑页", "挂马", "被改", "首页被", "违法有害", "deface", "vandalis"),
@@ -262,6 +307,30 @@ NOW = Option(_label("现在", "Now"), "now", "now", ())
 def _level_words(level: str) -> tuple[str, ...]:
     name = LEVEL_NAMES[level]
     return (name["zh"], name["en"], level, level.replace("_", " "), name["zh"] + "事件", name["zh"] + "级")
+
+
+_LEVEL_PATTERN = re.compile(
+    "|".join(
+        sorted((re.escape(w) for level in LEVELS for w in (LEVEL_NAMES[level]["zh"], LEVEL_NAMES[level]["en"], level.replace("_", " "))), key=len, reverse=True)
+    )
+)
+_LEVEL_BY_WORD = {w: level for level in LEVELS for w in (LEVEL_NAMES[level]["zh"], LEVEL_NAMES[level]["en"], level.replace("_", " "))}
+_UNGRADED = re.compile(
+    r"没定|未定|没有定|还没|不知道|不清楚|不确定|说不准|帮我|帮着|帮忙|你看|判断不了|"
+    r"\b(?:not (?:yet )?graded|haven't graded|have not graded|not sure|don't know|dont know|no idea|unknown|help|unsure|not yet)\b"
+)
+
+
+def _level_answer(text: str, ctx: Ctx) -> Any:
+    """A level said in a sentence ("应该是较大", "it's major", "级别没定，你帮着看看" = grade it). Any doubt
+    ("还不知道是不是重大") starts the grading walk: the guide's criteria decide, not a guess."""
+    folded = typed(text)
+    if _QUESTION.search(folded):
+        return UNKNOWN
+    if _UNGRADED.search(folded):
+        return "grade"
+    levels = {_LEVEL_BY_WORD[match] for match in _LEVEL_PATTERN.findall(folded)}
+    return levels.pop() if len(levels) == 1 else UNKNOWN
 
 
 def _plain(step: str) -> Callable[[dict[str, Any], Any], None]:
@@ -318,11 +387,63 @@ def _add(question: Question) -> None:
     QUESTIONS[question.step] = question
 
 
+def _words(*words: str) -> re.Pattern[str]:
+    return re.compile("|".join(re.escape(w) if not w.isascii() else rf"\b{re.escape(w)}\b" for w in words))
+
+
+_DOUBT = _words("不知道", "不确定", "不清楚", "算不算", "是不是", "说不准", "不好说", "not sure", "unsure", "no idea", "don't know", "dont know", "maybe")
+_NEGATION = _words("不", "没", "无", "非", "no", "not", "nope", "never", "n't", "isn't", "aren't", "weren't")
+_GENERIC_NO = _words("没有", "不是", "不涉及", "不属于", "没", "no", "nope", "not", "none")
+# What a sentence says without "yes" or "no" in it, per question: (hints of yes, hints of no).
+_IMPLIED = {
+    "cii": (
+        _words("关基", "关键信息基础设施", "认定", "designated", "cii", "critical information infrastructure"),
+        _words("小公司", "小企业", "贸易公司", "小店", "门店", "只是一家", "只是个", "small business", "just a", "only a"),
+    ),
+    "central_state_organ": (
+        _words("国务院", "部委", "国家机关", "中央机关", "部直属", "委直属", "ministry", "central government", "state council"),
+        _words("民营", "私营", "私企", "企业", "公司", "省属", "市属", "区属", "县", "地方", "医院", "学校", "高校", "大学",
+               "private", "company", "firm", "business", "provincial", "municipal", "local", "hospital", "university"),
+    ),
+    "suspected_crime": (
+        _words("犯罪", "违法", "攻击", "入侵", "黑客", "勒索", "窃取", "偷", "报警", "crime", "criminal", "attack", "attacker", "hacked",
+               "hacker", "intrusion", "ransom", "police", "stolen"),
+        _words("故障", "误操作", "停电", "配置错误", "bug", "misconfiguration", "accident", "power cut", "human error"),
+    ),
+    "sector_rules": (
+        _words("有规定", "有要求", "要报", "监管要求", "人民银行", "金融监管", "卫健委", "工信部", "regulator requires", "rules require"),
+        _words("没听说", "没有规定", "没要求", "no rules", "none that i know"),
+    ),
+}
+
+
+def _implied(step: str) -> Callable[[str, Ctx], Any]:
+    """A yes/no/unsure answer said in other words: doubt anywhere is "not sure"; a hint of yes ("我们是国务院组成
+    部门", "有人攻击，算犯罪吧") is yes unless negated; a hint of no ("我们只是一家小贸易公司", "民营企业") is no."""
+    yes_hints, no_hints = _IMPLIED[step]
+
+    def parse(text: str, ctx: Ctx) -> Any:
+        folded = typed(text)
+        if _QUESTION.search(folded):
+            return UNKNOWN
+        if _DOUBT.search(folded):
+            return None
+        yes, no = bool(yes_hints.search(folded)), bool(no_hints.search(folded))
+        if yes and not no:
+            return not _NEGATION.search(folded)
+        if no and not yes or _GENERIC_NO.search(folded):
+            return False if not yes else UNKNOWN
+        return UNKNOWN
+
+    return parse
+
+
 _add(
     Question(
         "cii",
         _label("事件是否涉及关键信息基础设施？", "Does the incident involve critical information infrastructure (CII)?"),
         YES_NO,
+        parse=_implied("cii"),
         store=_store_cii,
         keys=("cii",),
     )
@@ -332,6 +453,7 @@ _add(
         "central_state_organ",
         _label("本单位是否属于中央和国家机关各部门或其直属单位？", "Is your organisation a central or state organ (a department of the central and state organs) or a unit directly under one?"),
         YES_NO,
+        parse=_implied("central_state_organ"),
         keys=("central_state_organ",),
     )
 )
@@ -347,6 +469,7 @@ _add(
             Option(_label("帮我分级", "Help me grade"), "grade", "grade", UNSURE + GRADE_WORDS),
             Option(_label("不分级，从严", "Skip, assume the worst"), "skip", None, ("跳过", "skip")),
         ),
+        parse=_level_answer,
         store=_store_level,
         keys=("level", "grading"),
     )
@@ -368,6 +491,7 @@ _add(
         "suspected_crime",
         _label("事件是否涉嫌违法犯罪（例如勒索、入侵、窃取数据）？", "Is a crime suspected (ransomware, intrusion, data theft, for example)?"),
         YES_NO,
+        parse=_implied("suspected_crime"),
         keys=("suspected_crime",),
     )
 )
@@ -376,6 +500,7 @@ _add(
         "sector_rules",
         _label("本行业领域是否有专门的网络安全事件报告规定（行业主管监管部门的要求）？", "Does your sector have its own incident-reporting rules (set by your sector regulator)?"),
         YES_NO,
+        parse=_implied("sector_rules"),
         keys=("sector_rules",),
     )
 )
@@ -757,6 +882,9 @@ class AssessFlow:
         for option in question.options:
             if folded in option.words or folded in (typed(option.label["zh"]), typed(option.label["en"])):
                 return self._answer(state, question, option.value, ctx)
+        option = leading_option(question.options, folded)
+        if option is not None:
+            return self._answer(state, question, option.value, ctx)
         if question.parse is None:
             return None
         value = question.parse(text, ctx)

@@ -1,0 +1,113 @@
+"""Answers in people's own words at the assessment's questions: yes/no with an explanation after it, answers
+that only imply it, levels, durations and amounts inside sentences (zh, 繁體, en)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.engine import Engine
+from bot.flows.assess import NO, UNSURE, YES, duration_in, read_amount
+from bot.model import ChatState, Event
+from bot.timeutil import SHANGHAI
+
+NOW = datetime(2026, 3, 1, 10, 15, tzinfo=SHANGHAI)
+ENGINE = Engine()
+
+
+def answer_at(step_answers, text):
+    """Walk to a question with `step_answers`, type `text`, return (answers, step asked next)."""
+    state = ChatState()
+    for message in ("/assess", *step_answers, text):
+        state, _ = ENGINE.step(state, Event("t", message, NOW))
+    flow = state.flows["assess"]
+    return flow["answers"], flow["step"]
+
+
+CII = ()
+ORGAN = ("否",)
+CRIME = ("否", "否", "较大", "2026-03-01 09:00")
+SECTOR = (*CRIME, "否")
+
+
+@pytest.mark.parametrize(
+    ("at", "text", "key", "value"),
+    [
+        (CII, "我们只是一家小贸易公司", "cii", False),
+        (CII, "nope, we're just a logistics firm", "cii", False),
+        (CII, "yes — our payment system was designated CII last year", "cii", True),
+        (CII, "我们是区医院，不知道算不算", "cii", None),
+        (CII, "應該沒有吧", "cii", False),
+        (CII, "probably not", "cii", False),
+        (CII, "不涉及，我们只是物流公司", "cii", False),
+        (ORGAN, "不是，省卫健委下面的医院", "central_state_organ", False),
+        (ORGAN, "是，我们是国务院组成部门", "central_state_organ", True),
+        (ORGAN, "是的，我们归中央国家机关管", "central_state_organ", True),
+        (ORGAN, "不屬於，我們是民營企業", "central_state_organ", False),
+        (ORGAN, "we're a private company", "central_state_organ", False),
+        (CRIME, "有人攻击，算犯罪吧", "suspected_crime", True),
+        (CRIME, "就是配置错误导致的", "suspected_crime", False),
+        (CRIME, "不确定是不是被攻击了", "suspected_crime", None),
+        (SECTOR, "人民银行有要求", "sector_rules", True),
+        (SECTOR, "没听说有", "sector_rules", False),
+    ],
+)
+def test_yes_no_and_not_sure_in_the_users_own_words(at, text, key, value):
+    answers, _ = answer_at(at, text)
+    assert key in answers and answers[key] is value
+
+
+@pytest.mark.parametrize(
+    ("text", "level"),
+    [("级别应该是重大", "major"), ("较大吧", "relatively_major"), ("it's major", "major"), ("應該是特別重大", "especially_major")],
+)
+def test_a_level_said_in_a_sentence(text, level):
+    answers, _ = answer_at(("否", "否"), text)
+    assert answers["level"] == level
+
+
+@pytest.mark.parametrize("text", ["级别还没定", "级别没定，你帮着看看", "we haven't graded it yet", "还不知道是不是重大"])
+def test_an_ungraded_level_starts_the_grading_walk(text):
+    answers, step = answer_at(("否", "否"), text)
+    assert answers["level"] is None and answers["grading"] == {} and step == "incident_type"
+
+
+def test_a_question_at_a_yes_no_question_is_answered_not_taken_for_the_answer():
+    answers, step = answer_at((), "不是关基的话要多久报？")
+    assert "cii" not in answers and step == "cii"
+
+
+@pytest.mark.parametrize(
+    ("text", "minutes"),
+    [("40分钟了 还没恢复", 40), ("一个半小时", 90), ("大概两个小时吧", 120), ("the whole platform was down for roughly 25 minutes", 25),
+     ("半小時", 30), ("影响超过2小时要报吗？", None), ("还在查", None)],
+)
+def test_durations_alone_and_inside_sentences(text, minutes):
+    assert duration_in(text) == minutes
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("大概300万吧，可能被偷了 还没确认", 3_000_000), ("八十多万条", 800_000), ("一百二十来万个收件人的姓名电话", 1_200_000),
+     ("roughly 2.5 million customers", 2_500_000), ("电话13800138000", None), ("2025年发生的", None)],
+)
+def test_counts_inside_hedged_sentences(text, value):
+    amount = read_amount(text)
+    assert (amount.value if amount else None) == value
+
+
+explanations = st.text(alphabet="我们一家小公司医院省属高校物流企业的下面只是 0123456789ab，。", min_size=1, max_size=30)
+
+
+@given(st.sampled_from([("是的", True), ("不是", False), ("没有", False), ("不确定", None), ("yes", True), ("no", False)]), st.sampled_from("，,—;"), explanations)
+def test_an_answer_followed_by_any_explanation_is_that_answer(word_value, separator, explanation):
+    word, value = word_value
+    answers, _ = answer_at((), f"{word}{separator}{explanation}")
+    assert answers.get("cii", "missing") is value
+
+
+def test_the_answer_words_are_distinct():
+    assert not set(YES) & set(NO) and not set(NO) & set(UNSURE)
