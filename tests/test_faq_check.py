@@ -167,3 +167,11 @@ def test_help_text_presenting_12387_as_the_cii_channel_is_reported(monkeypatch):
     monkeypatch.setitem(texts.HELP, "en", "Hello! /contacts: CII operators call 12387.")
     problems, _ = check()
     assert any(p.startswith("bot/texts.py: HELP (en): presents 12387") for p in problems)
+
+
+def test_unverified_figure_in_a_confirmed_answer_is_reported(tmp_path):
+    def mutate(entries):
+        entry(entries, "deadline_other_operators")["answer"]["zh"] += "直接经济损失达到500万元即须报告。\n"
+
+    problems, _ = check(broken_copy(tmp_path, mutate, "deadlines.yaml"))
+    assert any("deadline_other_operators: states a [likely]/[draft] figure or item (zh) without marking it provisional" in p for p in problems)

@@ -131,6 +131,12 @@ NOT_A_SUBSTITUTE = {
     "en": re.compile(r"not replace|not a substitute", re.I),
 }
 PROVISIONAL = {"zh": re.compile(r"待核实|暂定"), "en": re.compile(r"provisional", re.I)}
+# Statements that rest on [likely]/[draft] facts (facts file §4, §8) wherever they appear: the 较大/重大 loss figures,
+# the 10-minute CII outage figure, and the ransom item of the report's contents.
+PROVISIONAL_FACTS = {
+    "zh": re.compile(r"(?<!\d)(500|2000)万元|(?<!\d)10分钟|赎金"),
+    "en": re.compile(r"(?<![\d.])(5|20) million yuan|(?<!\d)10 minutes|\bransom (demanded|amount)|the ransom", re.I),
+}
 PIPL = {"zh": re.compile(r"个人信息保护法|个保法"), "en": re.compile(r"personal information protection law|pipl\b", re.I)}
 NOTIFY = {"zh": re.compile(r"通知"), "en": re.compile(r"notif|notice", re.I)}
 PIPL_EXCEPTION = {"zh": re.compile(r"可以不通知|无需通知个人|不必通知个人"), "en": re.compile(r"need not be notified|need not notify", re.I)}
@@ -172,9 +178,14 @@ def channel_problems(entries: list[Any]) -> list[str]:
 
 
 def confidence_problems(entries: list[Any]) -> list[str]:
-    """An answer that flags part of itself as provisional rests on a [likely]/[draft] fact: not 'confirmed'."""
+    """An answer that flags part of itself as provisional, or states a known [likely]/[draft] figure, is not 'confirmed'
+    (and flags it in both languages)."""
     problems = []
     for entry in entries:
+        resting = [lang for lang in LANGS if PROVISIONAL_FACTS[lang].search(entry.answer[lang])]
+        unflagged = [lang for lang in resting if not PROVISIONAL[lang].search(entry.answer[lang])]
+        if unflagged or (resting and entry.confidence == "confirmed"):
+            problems.append(f"{entry.file}: {entry.id}: states a [likely]/[draft] figure or item ({'/'.join(resting)}) without marking it provisional")
         flagged = [lang for lang in LANGS if PROVISIONAL[lang].search(entry.answer[lang])]
         if flagged and entry.confidence == "confirmed":
             problems.append(f"{entry.file}: {entry.id}: the answer flags provisional content ({'/'.join(flagged)}) but confidence is confirmed")
