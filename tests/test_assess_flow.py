@@ -10,7 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.engine import Engine
-from bot.flows.assess import FOREIGN, QUESTIONS, Amount, AssessFlow, next_step, parse_amount, read_amount
+from bot.flows.assess import QUESTIONS, AssessFlow, next_step
+from bot.flows.readers import FOREIGN, Amount, parse_amount, read_amount
 from bot.flows import Ctx
 from bot.model import ChatState, Event
 from bot.rules import assess

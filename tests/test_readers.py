@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.engine import Engine
-from bot.flows.assess import NO, UNSURE, YES, duration_in, read_amount
+from bot.flows.readers import NO, UNSURE, YES, duration_in, read_amount
 from bot.model import ChatState, Event
 from bot.timeutil import SHANGHAI
 

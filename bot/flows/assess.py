@@ -17,10 +17,9 @@ Button data: "assess:<step>:<token>" answers a step (so an older button still an
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Callable, Iterable
+from typing import Any, Callable
 
 from bot import reminders
 from bot.flows import BACK_WORDS, Ctx, typed
@@ -29,12 +28,28 @@ from bot.model import Button, ChatState, Reply
 from bot.rules import assess, describe
 from bot.rules.grading import grade, reachable
 from bot.rules.tables import GROUPS, INCIDENT_TYPES, LEVEL_NAMES, LEVELS, RANK
-from bot.numerals import chinese_number
-from bot.timetext import is_out_of_range, looks_like_time, parse_duration, parse_time
+from bot.flows.readers import (
+    FOREIGN,
+    GRADE_WORDS,
+    NO,
+    NONE_WORDS,
+    QUESTION,
+    UNKNOWN,
+    UNSURE,
+    YES,
+    duration_in,
+    implied_yes_no,
+    incident_type_in,
+    leading_option,
+    level_in,
+    mentions_foreign_money,
+    parse_amount,
+    read_amount,
+)
+from bot.timetext import is_out_of_range, looks_like_time, parse_time
 from bot.timeutil import MAX_YEAR, MIN_YEAR, clock, parse_iso
 
 NAME = "assess"
-UNKNOWN = object()  # a typed text that is not an answer to the question
 CII_OUTAGE_KEYS = ("cii_whole_outage_minutes", "cii_main_function_outage_minutes")
 QUALIFIED = {  # a qualifier (portal_tier, population_region, defacement_site) → the figures it qualifies
     qualifier: tuple(g.key for g in GROUPS if g.qualifier_key == qualifier) for qualifier in dict.fromkeys(g.qualifier_key for g in GROUPS if g.qualifier_key)
@@ -63,127 +78,7 @@ class Question:
 
 
 # ------------------------------------------------------------------------------------------ typed answers
-YES = ("是", "是的", "对", "有", "涉及", "属于", "yes", "y", "yeah", "yep")
-NO = ("否", "不是", "不", "没有", "无", "不涉及", "不属于", "no", "n", "nope", "none")
-UNSURE = (
-    "不确定", "不太确定", "不知道", "不清楚", "不太清楚", "不晓得", "说不准", "说不好", "不好说",
-    "unsure", "not sure", "not certain", "uncertain", "dont know", "don't know", "i don't know", "i dont know",
-    "idk", "dunno", "no idea", "unknown", "?", "maybe", "possibly", "perhaps", "可能", "也许", "或许",
-)
-GRADE_WORDS = ("帮我定级", "帮我判断级别", "帮我判断", "grade it for me", "help me grade it")  # at the level question, as 帮我分级
-NONE_WORDS = ("没有", "没", "无", "none", "no", "nope", "zero")  # at a number question: the "none, or below …" button
 RESTART_WORDS = ("重新评估", "重新开始", "重来", "start over", "restart")
-
-
-_MULTIPLIERS = {"万亿": 1e12, "千万": 1e7, "百万": 1e6, "十万": 1e5, "万": 1e4, "亿": 1e8, "千": 1e3, "k": 1e3, "w": 1e4,
-                "thousand": 1e3, "m": 1e6, "million": 1e6, "mn": 1e6, "billion": 1e9, "bn": 1e9, "b": 1e9}
-FOREIGN = "foreign"  # a sum in a currency other than yuan: never converted, there is no exchange rate here
-_PEOPLE = (
-    "人", "个人", "个", "位", "名", "条", "户", "用户", "客户", "people", "persons", "person", "users", "user", "customers", "customer",
-    "records", "record", "accounts", "account", "individuals", "individual",
-)
-_MONEY = ("元", "块", "块钱", "人民币", "元人民币", "yuan", "rmb", "cny")
-_FOREIGN_MONEY = (
-    "美元", "美金", "欧元", "港币", "港元", "日元", "英镑", "usd", "dollars", "dollar", "eur", "euros", "euro", "hkd", "gbp", "jpy",
-)
-_COUNTS = ("次", "人次", "次浏览", "次转发", "次阅读", "浏览", "转发", "阅读", "times", "views", "shares", "reads", "hits")
-_UNITS = {
-    **dict.fromkeys(_PEOPLE, "people"), **dict.fromkeys(_MONEY, "money"), **dict.fromkeys(_FOREIGN_MONEY, FOREIGN),
-    **dict.fromkeys(_COUNTS, "count"), "%": "percent", "percent": "percent",
-}
-_CURRENCIES = {"¥": "money", "rmb": "money", "cny": "money", "$": FOREIGN, "us$": FOREIGN, "usd": FOREIGN, "hk$": FOREIGN,
-               "hkd": FOREIGN, "€": FOREIGN, "eur": FOREIGN, "£": FOREIGN, "gbp": FOREIGN, "jpy": FOREIGN}
-
-
-def _either(words: Iterable[str]) -> str:
-    return "|".join(sorted(map(re.escape, words), key=len, reverse=True))
-
-
-_PARTS = (
-    rf"(?P<currency>{_either(_CURRENCIES)})?\s*"
-    r"(?P<n>\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百]+)\s*(?:来|余|多)?"
-    rf"(?P<mult>{_either(_MULTIPLIERS)})?\s*"
-    rf"(?:多)?(?P<unit>{_either(_UNITS)})?"
-)
-_AMOUNT = re.compile(
-    r"^(?:约|大约|大概|超过|至少|近|about|around|roughly|over|at least|more than|approximately|~)?\s*" + _PARTS + "$"
-)
-# Inside a sentence ("约300万条用户数据", "3 million customers' data", "大概300万吧"), an amount counts only with its
-# unit, currency or a magnitude word: a bare number there may be anything (a phone number, a year).
-_IN_SENTENCE = re.compile(r"(?<![\d.a-z])" + _PARTS + r"(?![a-z])")
-_QUESTION = re.compile(r"[?？]|吗|什么|怎么|是否|要不要|\b(?:what|how|why|should|must|do i|does)\b")
-_FOREIGN_WORD = re.compile(rf"{_either(w for w in _FOREIGN_MONEY if not w.isascii())}|\b(?:{_either(w for w in _FOREIGN_MONEY if w.isascii())})\b|[$€£]")
-
-
-@dataclass(frozen=True)
-class Amount:
-    value: float
-    unit: str | None  # "people", "money", "percent", FOREIGN, or None for a bare number
-
-
-def read_amount(text: str) -> Amount | None:
-    """'120万人' → 1200000 people, '¥1.2亿' → 120000000 money, '50k' → 50000 (no unit), '35%' → 35 percent,
-    '约300万条用户数据' → 3000000 people, '$2 million' → 2000000 FOREIGN.
-
-    The unit is kept so that a question counted in people can refuse a sum of money, and the other way round.
-    An answer in a sentence is read from its first amount with a unit; a question ("…要报告吗") is no answer.
-    """
-    folded = typed(text).replace(",", "")
-    match = _AMOUNT.match(folded)
-    if match:
-        return _amount(match)
-    percent = re.fullmatch(r"百分之([零〇一二两三四五六七八九十百]+)", folded)
-    if percent:
-        value = chinese_number(percent[1])
-        return Amount(int(value), "percent") if value is not None else None
-    if _QUESTION.search(folded):
-        return None
-    in_sentence = (m for m in _IN_SENTENCE.finditer(folded) if m["currency"] or m["unit"] or _magnitude_word(m["mult"]))
-    return next((amount for amount in map(_amount, in_sentence) if amount is not None), None)
-
-
-def _magnitude_word(mult: str | None) -> bool:
-    """万, 亿, million …: a magnitude in words marks an amount; a single letter (k, m, w) could be anything."""
-    return bool(mult) and not (len(mult) == 1 and mult.isascii())
-
-
-def _amount(match: re.Match[str]) -> Amount | None:
-    number = float(match["n"]) if match["n"][0].isdigit() else chinese_number(match["n"])
-    unit = _UNITS.get(match["unit"] or "")
-    currency = _CURRENCIES.get(match["currency"] or "")
-    if number is None or (currency and unit not in (None, currency)):
-        return None
-    value = number * _MULTIPLIERS.get(match["mult"] or "", 1)
-    return Amount(int(value) if value.is_integer() else value, currency or unit)
-
-
-def mentions_foreign_money(text: str) -> bool:
-    """'200万美元', '港币', '$2 million': a currency other than yuan is named."""
-    return bool(_FOREIGN_WORD.search(typed(text)))
-
-
-def parse_amount(text: str) -> float | None:
-    """The number in a typed amount, whatever its unit: '120万' → 1200000, '1.2亿元' → 120000000, '35%' → 35."""
-    amount = read_amount(text)
-    return None if amount is None else amount.value
-
-
-_EXPLANATION = re.compile(r"[，,。.;；、:：!！—–\-~～(（\s]")
-
-
-def leading_option(options: Iterable[Option], folded: str) -> Option | None:
-    """The option an answer opens with when an explanation follows it ("不是，省属高校", "yes — designated CII
-    last year", "no idea, sorry"): the longest option word that the text starts with, followed by punctuation or
-    a space. A question ("不是，那要报吗？") is left to the knowledge base."""
-    if _QUESTION.search(folded):
-        return None
-    best: tuple[int, Option] | None = None
-    for option in options:
-        for word in option.words:
-            if len(folded) > len(word) and folded.startswith(word) and _EXPLANATION.match(folded, len(word)):
-                if best is None or len(word) > best[0]:
-                    best = (len(word), option)
-    return best[1] if best else None
 
 
 @dataclass(frozen=True)
@@ -212,25 +107,6 @@ def _counted(unit: str) -> Callable[[str, Ctx], Any]:
     return parse
 
 
-# A duration inside a sentence ("40分钟了 还没恢复", "down for roughly 25 minutes", "一个半小时左右"): each
-# candidate is handed to parse_duration, which knows the units.
-_DURATION_IN = re.compile(
-    r"(?:\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百]+)?个?半?个?(?:分钟|小时|钟头|天)半?"
-    r"|(?:half an?|\d+(?:\.\d+)?|an?|one)\s*(?:minutes?|mins?|hours?|hrs?|days?)(?:\s+and\s+a\s+half)?"
-)
-
-
-def duration_in(text: str) -> float | None:
-    """Minutes of the first duration said in `text`, alone or in a sentence; a question is no answer."""
-    minutes = parse_duration(text)
-    if minutes is not None:
-        return minutes
-    folded = typed(text)
-    if _QUESTION.search(folded):
-        return None
-    return next((m for m in (parse_duration(found.group()) for found in _DURATION_IN.finditer(folded)) if m is not None), None)
-
-
 def _minutes(text: str, ctx: Ctx) -> Any:
     value = duration_in(text)
     if value is not None:
@@ -255,7 +131,7 @@ def _moment(text: str, ctx: Ctx) -> Any:
         return moment.isoformat(timespec="seconds")
     if is_out_of_range(text, ctx.now):
         return Refused(TEXTS["years"])
-    return Refused(TEXTS["time_hint"]) if looks_like_time(text) and not _QUESTION.search(typed(text)) else UNKNOWN
+    return Refused(TEXTS["time_hint"]) if looks_like_time(text) and not QUESTION.search(typed(text)) else UNKNOWN
 
 
 def _label(zh: str, en: str) -> dict[str, str]:
@@ -269,31 +145,6 @@ INCIDENT_TYPE_NAMES = {
     "defacement": _label("网页被篡改", "Website defaced"),
     "other": _label("其他/不清楚", "Other / not sure"),
 }
-_TYPE_WORDS = {
-    "data_leak": (
-        "泄露", "泄漏", "拖库", "脱库", "被拖", "外泄", "被盗", "被窃", "窃取", "导出", "爬走", "数据被", "信息被", "leak", "breach", "exfiltrat",
-        "stolen", "dumped", "exported",
-    ),
-    "ransomware": ("勒索", "加密了", "被加密", "赎金", "ransom", "encrypted"),
-    "outage": ("中断", "瘫痪", "宕机", "打不开", "无法访问", "访问不了", "停摆", "停运", "断网", "ddos", "outage", "down", "unreachable", "offline"),
-    "defacement": ("篡改", "黑页", "挂马", "被改", "首页被", "违法有害", "deface", "vandalis"),
-    "other": ("其他", "其它", "不知道", "不清楚", "不确定", "说不清", "都有", "other", "unknown", "not sure", "dont know", "don't know", "no idea"),
-}
-_TYPE_PATTERNS = {
-    kind: re.compile("|".join(re.escape(w) if not w.isascii() else rf"\b{re.escape(w)}" for w in words)) for kind, words in _TYPE_WORDS.items()
-}
-
-
-def incident_type_in(text: str) -> str | None:
-    """What happened, from the user's words: one kind named → that kind; several, or "don't know" → "other"
-    (every criterion is then asked); none → None."""
-    folded = typed(text)
-    named = [kind for kind, pattern in _TYPE_PATTERNS.items() if kind != "other" and pattern.search(folded)]
-    if len(named) == 1:
-        return named[0]
-    return "other" if named or _TYPE_PATTERNS["other"].search(folded) else None
-
-
 # ------------------------------------------------------------------------------------------ the questions
 YES_NO = (
     Option(_label("是", "Yes"), "yes", True, YES),
@@ -307,30 +158,6 @@ NOW = Option(_label("现在", "Now"), "now", "now", ())
 def _level_words(level: str) -> tuple[str, ...]:
     name = LEVEL_NAMES[level]
     return (name["zh"], name["en"], level, level.replace("_", " "), name["zh"] + "事件", name["zh"] + "级")
-
-
-_LEVEL_PATTERN = re.compile(
-    "|".join(
-        sorted((re.escape(w) for level in LEVELS for w in (LEVEL_NAMES[level]["zh"], LEVEL_NAMES[level]["en"], level.replace("_", " "))), key=len, reverse=True)
-    )
-)
-_LEVEL_BY_WORD = {w: level for level in LEVELS for w in (LEVEL_NAMES[level]["zh"], LEVEL_NAMES[level]["en"], level.replace("_", " "))}
-_UNGRADED = re.compile(
-    r"没定|未定|没有定|还没|不知道|不清楚|不确定|说不准|帮我|帮着|帮忙|你看|判断不了|"
-    r"\b(?:not (?:yet )?graded|haven't graded|have not graded|not sure|don't know|dont know|no idea|unknown|help|unsure|not yet)\b"
-)
-
-
-def _level_answer(text: str, ctx: Ctx) -> Any:
-    """A level said in a sentence ("应该是较大", "it's major", "级别没定，你帮着看看" = grade it). Any doubt
-    ("还不知道是不是重大") starts the grading walk: the guide's criteria decide, not a guess."""
-    folded = typed(text)
-    if _QUESTION.search(folded):
-        return UNKNOWN
-    if _UNGRADED.search(folded):
-        return "grade"
-    levels = {_LEVEL_BY_WORD[match] for match in _LEVEL_PATTERN.findall(folded)}
-    return levels.pop() if len(levels) == 1 else UNKNOWN
 
 
 def _plain(step: str) -> Callable[[dict[str, Any], Any], None]:
@@ -387,55 +214,8 @@ def _add(question: Question) -> None:
     QUESTIONS[question.step] = question
 
 
-def _words(*words: str) -> re.Pattern[str]:
-    return re.compile("|".join(re.escape(w) if not w.isascii() else rf"\b{re.escape(w)}\b" for w in words))
-
-
-_DOUBT = _words("不知道", "不确定", "不清楚", "算不算", "是不是", "说不准", "不好说", "not sure", "unsure", "no idea", "don't know", "dont know", "maybe")
-_NEGATION = _words("不", "没", "无", "非", "no", "not", "nope", "never", "n't", "isn't", "aren't", "weren't")
-_GENERIC_NO = _words("没有", "不是", "不涉及", "不属于", "没", "no", "nope", "not", "none")
-# What a sentence says without "yes" or "no" in it, per question: (hints of yes, hints of no).
-_IMPLIED = {
-    "cii": (
-        _words("关基", "关键信息基础设施", "认定", "designated", "cii", "critical information infrastructure"),
-        _words("小公司", "小企业", "贸易公司", "小店", "门店", "只是一家", "只是个", "small business", "just a", "only a"),
-    ),
-    "central_state_organ": (
-        _words("国务院", "部委", "国家机关", "中央机关", "部直属", "委直属", "ministry", "central government", "state council"),
-        _words("民营", "私营", "私企", "企业", "公司", "省属", "市属", "区属", "县", "地方", "医院", "学校", "高校", "大学",
-               "private", "company", "firm", "business", "provincial", "municipal", "local", "hospital", "university"),
-    ),
-    "suspected_crime": (
-        _words("犯罪", "违法", "攻击", "入侵", "黑客", "勒索", "窃取", "偷", "报警", "crime", "criminal", "attack", "attacker", "hacked",
-               "hacker", "intrusion", "ransom", "police", "stolen"),
-        _words("故障", "误操作", "停电", "配置错误", "bug", "misconfiguration", "accident", "power cut", "human error"),
-    ),
-    "sector_rules": (
-        _words("有规定", "有要求", "要报", "监管要求", "人民银行", "金融监管", "卫健委", "工信部", "regulator requires", "rules require"),
-        _words("没听说", "没有规定", "没要求", "no rules", "none that i know"),
-    ),
-}
-
-
 def _implied(step: str) -> Callable[[str, Ctx], Any]:
-    """A yes/no/unsure answer said in other words: doubt anywhere is "not sure"; a hint of yes ("我们是国务院组成
-    部门", "有人攻击，算犯罪吧") is yes unless negated; a hint of no ("我们只是一家小贸易公司", "民营企业") is no."""
-    yes_hints, no_hints = _IMPLIED[step]
-
-    def parse(text: str, ctx: Ctx) -> Any:
-        folded = typed(text)
-        if _QUESTION.search(folded):
-            return UNKNOWN
-        if _DOUBT.search(folded):
-            return None
-        yes, no = bool(yes_hints.search(folded)), bool(no_hints.search(folded))
-        if yes and not no:
-            return not _NEGATION.search(folded)
-        if no and not yes or _GENERIC_NO.search(folded):
-            return False if not yes else UNKNOWN
-        return UNKNOWN
-
-    return parse
+    return lambda text, ctx: implied_yes_no(step, text)
 
 
 _add(
@@ -469,7 +249,7 @@ _add(
             Option(_label("帮我分级", "Help me grade"), "grade", "grade", UNSURE + GRADE_WORDS),
             Option(_label("不分级，从严", "Skip, assume the worst"), "skip", None, ("跳过", "skip")),
         ),
-        parse=_level_answer,
+        parse=lambda text, ctx: level_in(text),
         store=_store_level,
         keys=("level", "grading"),
     )
@@ -765,11 +545,6 @@ TYPE_CRITERIA = {
         "population_region", "population_share_pct", "defacement_site", "defacement_homepage_hours", "defacement_other_page_hours",
         "defacement_views", "defacement_shares", "defacement_determined", "other_threat",
     ),
-}
-QUALIFIED = {  # qualifier → the figures it qualifies
-    "portal_tier": ("portal_outage_hours",),
-    "population_region": ("population_share_pct",),
-    "defacement_site": DEFACEMENT_FIGURES,
 }
 CHANGEABLE = ("cii", "central_state_organ", "level", "discovered_at", "suspected_crime", "sector_rules", "handling_ended_at")
 DONE = "done"
