@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 import pytest
 
-from bot.engine import Engine
+from bot.engine import MESSAGE_CUT, Engine
 from bot.model import ChatState, Event
 from bot.timeutil import SHANGHAI
 
@@ -109,6 +109,20 @@ def test_start_offers_to_resume_an_unfinished_flow(engine):
     assert resumed.active == "assess" and replies
     discarded, _ = say(engine, state, "discard:assess")
     assert discarded.active is None and "assess" not in discarded.flows
+
+
+@pytest.mark.parametrize("flow", ["report", "assess"])
+def test_resuming_a_discarded_flow_starts_it_afresh(engine, flow):
+    state, _ = say(engine, ChatState(), f"/{flow}")
+    state, _ = say(engine, state, "/start")
+    discarded, _ = say(engine, state, f"discard:{flow}")
+    resumed, replies = say(engine, discarded, f"resume:{flow}")  # the old button, pressed again
+    assert resumed.active == flow and flow in resumed.flows and replies[-1].buttons
+
+
+def test_a_message_over_the_limit_is_read_up_to_it_and_the_user_told(engine):
+    state, replies = say(engine, ChatState(), "报告邮箱是什么" + "。" * 5000)
+    assert replies[0].text == MESSAGE_CUT["zh"] and "12387@cert.org.cn" in replies[1].text
 
 
 def test_step_does_not_mutate_the_given_state(engine):
