@@ -60,13 +60,6 @@ class ChatState:
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
-    @classmethod
-    def from_dict(cls, data: dict[str, Any] | None) -> "ChatState":
-        if not data:
-            return cls()
-        known = {k: copy.deepcopy(v) for k, v in data.items() if k in cls.__dataclass_fields__}
-        return cls(**known)
-
     def copy(self) -> "ChatState":
         return copy.deepcopy(self)
 

@@ -74,8 +74,9 @@ def test_glob_characters_in_the_namespace_are_literal(redis_url):
         plain.delete("b")
 
 
-def test_keys_expire_after_the_retention_period_but_not_before_the_last_reminder(store, monkeypatch):
+def test_keys_expire_after_the_retention_period_but_not_before_the_last_reminder(store, redis_url, monkeypatch):
     monkeypatch.setenv("BOT_RETAIN_DAYS", "2")
+    store = RedisStore(redis_url, namespace=store.namespace)  # the fixture's store cleans up after both
     store.save("idle", ChatState(lang="zh"))
     store.save("waiting", ChatState(lang="zh", reminders=[reminder(60 * 24 * 10)]))
     assert 2 * 86400 - 60 <= store._redis.ttl(store.prefix + "idle") <= 2 * 86400
@@ -110,3 +111,9 @@ def test_an_unreachable_server_is_one_line_without_the_password():
     with pytest.raises(StoreError) as caught:
         RedisStore("redis://user:s3cret@127.0.0.1:1/0")
     assert "s3cret" not in str(caught.value) and "\n" not in str(caught.value)
+
+
+def test_a_bad_retention_setting_is_refused_at_opening(redis_url, monkeypatch):
+    monkeypatch.setenv("BOT_RETAIN_DAYS", "ninety")
+    with pytest.raises(StoreError, match="BOT_RETAIN_DAYS"):
+        RedisStore(redis_url)

@@ -56,10 +56,10 @@ def retain_days() -> int:
     return int(raw)
 
 
-def keep_until(state: ChatState, now: datetime) -> datetime:
-    """When an idle chat may go: the retention period after now, but never before its last reminder (+1 day)."""
+def keep_until(state: ChatState, now: datetime, days: int) -> datetime:
+    """When an idle chat may go: `days` after now, but never before its last reminder (+1 day)."""
     last = max((parse_iso(r["at"]) for r in state.reminders), default=now)
-    return max(now + timedelta(days=retain_days()), last + timedelta(days=1))
+    return max(now + timedelta(days=days), last + timedelta(days=1))
 
 
 def due_key(state: ChatState) -> float | None:

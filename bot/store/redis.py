@@ -73,6 +73,7 @@ class RedisStore:
     def __init__(self, url: str, namespace: str = DEFAULT_NAMESPACE) -> None:
         self.namespace = namespace
         self.prefix = namespace + "chat:"
+        self.retain_days = retain_days()  # read once: a bad BOT_RETAIN_DAYS fails at opening, not at every message
         self._index = namespace + "reminders"
         try:
             self._redis = redis.Redis.from_url(url, socket_connect_timeout=5, socket_timeout=5)
@@ -143,7 +144,7 @@ class RedisStore:
         before = self._redis.zcard(self._index)
         self._due(keys=[self._index], args=["+inf", self.prefix])
         dropped = before - self._redis.zcard(self._index)
-        return Report([f"redis {self.namespace!r}: conversations expire after {retain_days()} idle days; dropped {dropped} reminder entr(ies) of expired chats"], [])
+        return Report([f"redis {self.namespace!r}: conversations expire after {self.retain_days} idle days; dropped {dropped} reminder entr(ies) of expired chats"], [])
 
     def close(self) -> None:
         self._redis.close()
@@ -151,7 +152,7 @@ class RedisStore:
     def _set(self, chat_id: str, state: ChatState, expected: str, reason: str = "", forget: bool = False) -> bool:
         now = now_shanghai()
         empty = state == ChatState()
-        ttl = 1 if empty else int((keep_until(state, now) - now).total_seconds())
+        ttl = int((keep_until(state, now, self.retain_days) - now).total_seconds())
         due = due_key(state)
         args = [expected, "" if empty else state.to_json(), ttl, "" if due is None else due, chat_id, reason, now.isoformat(timespec="seconds"), int(forget)]
         keys = [self.prefix + chat_id, self._index, f"{self.namespace}quarantine:{chat_id}"]
