@@ -62,7 +62,7 @@ class BotService:
         event = Event(chat_id, text, now or now_shanghai(), lang_hint)
         lang = normalize_lang(lang_hint)
         try:
-            return self._transact(chat_id, lambda state: self.engine.step(state, event), forget=_is_forget(text))
+            return self._transact(chat_id, lambda state: self.engine.step(state, event), forget=_is_forget(text), lang=lang)
         except Exception as error:  # the boundary: one message fails, the chat and the process go on
             if _is_forget(text):
                 try:
@@ -91,15 +91,16 @@ class BotService:
             log.error("reminders failed: error %s (%s)", secrets.token_hex(4), type(error).__name__)
             return []
 
-    def _transact(self, chat_id: str, change: Change, forget: bool = False) -> list[Reply]:
+    def _transact(self, chat_id: str, change: Change, forget: bool = False, lang: str | None = None) -> list[Reply]:
         """Read, change, compare-and-set; on a conflict read and change again. Nothing is written if the change
-        raises. `forget`: the message is /forget, so rows of the chat set aside earlier go too."""
+        raises. `forget`: the message is /forget, so rows of the chat set aside earlier go too. `lang`: the
+        language to tell of a reset in while the chat has none of its own (Telegram's language_code)."""
         for attempt in range(ATTEMPTS):
             snapshot = self.store.read(chat_id)
             state, replies = change(snapshot.state)
             if snapshot.state.reset:  # the stored row did not load and was set aside: say so, once
                 state.reset = False
-                replies = [Reply(pick(RESET, state.lang or "zh"))] + replies
+                replies = [Reply(pick(RESET, state.lang or lang or "zh"))] + replies
             if (state == snapshot.state and not forget) or self.store.write(chat_id, state, snapshot.token, forget):
                 return replies
             time.sleep(random.uniform(0.001, min(PAUSE_CAP, 0.001 * 2**attempt)))
@@ -114,6 +115,7 @@ class BotService:
 
 
 def _is_forget(text: str) -> bool:
+    """Whether the message is /forget, read as the engine reads commands (also /forget@BotName in groups)."""
     words = text.split(maxsplit=1)
     return bool(words) and words[0].split("@", 1)[0].lower() == "/forget"
 

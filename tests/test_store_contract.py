@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from bot.model import ChatState
+from bot.model import ChatState, Event
 from bot.service import RESET, BotService
 from bot.store.memory import MemoryStore
 from bot.store.redis import RedisStore
@@ -184,3 +184,10 @@ def test_service_delivers_due_reminders_once_and_reindexes(backend, engine):
     assert [reply.text for reply in service.due_reminders("c", NOW)] == ["Reminder"]
     assert service.due_reminders("c", NOW) == []
     assert store.next_reminder("c") == NOW + timedelta(hours=2)
+
+
+def test_the_reset_is_told_in_the_language_telegram_reports_when_the_chat_has_none(backend, engine):
+    backend.plant("c", POISONS["bad JSON"])
+    replies = BotService(backend.store, engine).handle("c", "/start", NOW, lang_hint="en-GB")
+    assert replies[0].text == RESET["en"]
+    assert replies[1:] == engine.step(ChatState(), Event("c", "/start", NOW, "en-GB"))[1]  # the greeting, in English too

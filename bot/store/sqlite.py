@@ -50,16 +50,17 @@ class SQLiteStore:
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         self._lock = threading.Lock()
-        self._db: sqlite3.Connection | None = None
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(self.path, timeout=BUSY_MS / 1000, check_same_thread=False, isolation_level=None)
+        except (sqlite3.Error, OSError) as error:
+            raise StoreError(f"cannot use the state store {self.path}: {error}") from None
+        try:
             self._db.execute(f"PRAGMA busy_timeout = {BUSY_MS}")
             self._set_up(time.monotonic() + BUSY_MS / 1000)
-        except (sqlite3.Error, OSError) as error:
-            if self._db is not None:
-                self._db.close()
-            damaged = isinstance(error, sqlite3.DatabaseError) and not isinstance(error, sqlite3.OperationalError)
+        except sqlite3.Error as error:
+            self._db.close()
+            damaged = not isinstance(error, sqlite3.OperationalError)  # "file is not a database", "malformed"
             hint = "; it is left as it is: move it aside to start afresh" if damaged else ""
             raise StoreError(f"cannot use the state store {self.path}: {error}{hint}") from None
 
@@ -179,10 +180,11 @@ class SQLiteStore:
         self._db.execute("BEGIN IMMEDIATE")
         try:
             yield
+            self._db.execute("COMMIT")
         except BaseException:
-            self._db.execute("ROLLBACK")
+            if self._db.in_transaction:  # never leave one open: the next BEGIN would fail
+                self._db.execute("ROLLBACK")
             raise
-        self._db.execute("COMMIT")
 
     def _version(self, chat_id: str) -> int | None:
         row = self._db.execute("SELECT version FROM chats WHERE chat_id = ?", (chat_id,)).fetchone()
