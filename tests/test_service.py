@@ -87,7 +87,7 @@ def test_a_failing_step_apologises_logs_one_line_and_keeps_the_state(caplog):
 
 
 MESSAGES = ["/start", "/assess", "/report", "/lang en", "/lang zh", "/cancel", "/contacts", "/faq", "是", "否", "较大", "现在",
-            "report:kind:initial", "discard:assess", "resume:assess", "remind:on", "1", "关基事件多久报", "示例单位"]
+            "report:kind:initial", "discard:assess", "resume:assess", "remind:on", "1", "关基事件多久报", "示例单位", "/forget"]
 
 
 @settings(max_examples=40, deadline=None)
@@ -100,10 +100,10 @@ def test_failing_steps_leave_the_stored_state_exactly_as_it_was(messages):
         before = service.store.load("c")
         failing.doomed = fails
         replies = service.handle("c", text, NOW)
-        if fails:
+        if fails and not text.strip().startswith("/forget"):
             assert len(replies) == 1 and service.store.load("c") == before, text
             assert "\n" not in replies[0].text
-        else:
+        else:  # /forget forgets even when its step fails
             twin.handle("c", text, NOW)
         assert service.store.load("c") == twin.store.load("c")
 
