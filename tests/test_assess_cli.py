@@ -12,10 +12,12 @@ NOW = "2026-03-01T10:15"
 
 
 def assess_lines(*lines: str, now: str = NOW) -> list[dict]:
+    """The output lines; the exit code is 2 exactly when one of them is an error."""
     done = run_bot("assess", "--json", "--now", now, input="".join(line + "\n" for line in lines))
-    assert done.returncode == 0, done.stderr
     assert done.stderr == ""
-    return [json.loads(line) for line in done.stdout.splitlines()]
+    out = [json.loads(line) for line in done.stdout.splitlines()]
+    assert done.returncode == (2 if any("error" in result for result in out) else 0)
+    return out
 
 
 def test_one_output_line_per_input_line_in_order_with_errors_in_place():
@@ -77,11 +79,11 @@ def test_person_readable_output():
         NOW,
         input='{"cii": false, "central_state_organ": false, "level": "较大", "discovered_at": "2026-03-01 09:00"}\n\n{"level": 5}\n',
     )
-    assert done.returncode == 0
+    assert done.returncode == 2  # one line was refused; the others were answered
     assert "结论：须按《国家网络安全事件报告管理办法》报告。" in done.stdout
     assert "首次报告 → 属地省级网信部门" in done.stdout and "最晚 2026-03-01 13:00 — 还剩 2小时45分" in done.stdout
     assert "12387@cert.org.cn" in done.stdout
-    assert "错误：level must be one of" in done.stdout
+    assert "错误：level must be one of" in done.stderr and "错误" not in done.stdout
 
 
 def test_person_readable_output_in_english():
@@ -104,4 +106,11 @@ def test_a_stray_byte_spoils_only_its_own_line():
         timeout=60,
     )
     lines = [json.loads(line) for line in done.stdout.decode().splitlines()]
-    assert done.returncode == 0 and "error" in lines[0] and lines[1]["level"] == "major"
+    assert done.returncode == 2 and "error" in lines[0] and lines[1]["level"] == "major"
+
+
+def test_a_misspelt_key_is_refused_with_exit_2_and_names_the_key():
+    done = run_bot("assess", "--json", "--now", NOW, input='{"grading": {"personal_info_ppl": 5000000}}\n')
+    assert done.returncode == 2 and json.loads(done.stdout)["error"].startswith("unknown key grading.personal_info_ppl")
+    done = run_bot("assess", "--now", NOW, input='{"clii": true}\n')
+    assert done.returncode == 2 and done.stderr.startswith("错误：unknown key clii") and done.stdout == ""

@@ -3,7 +3,8 @@
 With --json every input line gets exactly one output line, flushed, in order: the assessment, or
 {"error": "…"} for a line that cannot be read — a blank line included ({"error": "empty line"}), so output
 line N always answers input line N. Without --json each assessment is printed for a person (in the
-scenario's "lang", Chinese by default), blank lines are skipped and errors are printed as "错误：…".
+scenario's "lang", Chinese by default), blank lines are skipped and errors go to stderr as "错误：…". Either
+way the run goes on to the next line, and exits 2 at the end if any line was refused.
 --now fixes the current time (for tests and examples); otherwise each line is assessed at the moment it
 is read.
 """
@@ -32,14 +33,19 @@ def run_assess(args: argparse.Namespace) -> int:
         print(f"--now must fall between the years {MIN_YEAR} and {MAX_YEAR}: {args.now!r}", file=sys.stderr)
         return 2
     sys.stdin.reconfigure(errors="replace")  # a stray byte spoils its own line, not the run
+    refused = False
     for line in sys.stdin:
         now = fixed_now or now_shanghai()
         if args.json:
-            sys.stdout.write(json.dumps(assess_line(line, now), ensure_ascii=False) + "\n")
+            result = assess_line(line, now)
+            refused |= "error" in result
+            sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
         elif line.strip():
-            sys.stdout.write(person_text(line, now) + "\n\n")
+            text, error = person_text(line, now)
+            refused |= error
+            (sys.stderr if error else sys.stdout).write(text + "\n\n")
         sys.stdout.flush()
-    return 0
+    return 2 if refused else 0
 
 
 def assess_line(line: str, now: datetime) -> dict[str, Any]:
@@ -53,15 +59,16 @@ def assess_line(line: str, now: datetime) -> dict[str, Any]:
         return {"error": str(exc)}
 
 
-def person_text(line: str, now: datetime) -> str:
+def person_text(line: str, now: datetime) -> tuple[str, bool]:
+    """The assessment for a person, or "错误：…"; and whether it is an error."""
     scenario, error = _read(line)
     if error:
-        return f"错误：{error}"
+        return f"错误：{error}", True
     try:
         result = assess(scenario, now)
     except FactsError as exc:
-        return f"错误：{exc}"
-    return describe(result, now, scenario.get("lang") or "zh")
+        return f"错误：{exc}", True
+    return describe(result, now, scenario.get("lang") or "zh"), False
 
 
 def _read(line: str) -> tuple[Any, str | None]:
