@@ -2,12 +2,14 @@
 
 Checks the schema of every entry and of sources.yaml and synonyms.yaml, unique ids, sources and related ids
 that resolve, keywords that are known concepts, no string of the seed's spam part anywhere, and that every
-entry is retrieved by each of its own phrasings. It also checks what the answers say: that the 12387 channels
-are given as the channels of the path they serve (never as the CII or central-organ path's own channel; the
-greeting and /help texts of bot/texts.py are held to the same rule), that
-an answer flagging something as provisional is not marked confirmed, that the Chinese and English answers
-state the same figures, and that the PIPL Art. 57 duty is never given without its exception. One line per
-problem; exit 1 if there is any.
+entry is retrieved by each of its own phrasings. It also checks what the answers say:
+- the 12387 channels are given as the channels of the path they serve, never as the CII or central-organ path's
+  own channel (the greeting and /help texts of bot/texts.py are held to the same rule);
+- an answer that flags something as provisional, or states a known [likely]/[draft] figure, is not marked
+  confirmed, and flags it in both languages;
+- the Chinese and English answers state the same figures;
+- the PIPL Art. 57 duty to notify is never given without its exception.
+One line per problem; exit 1 if there is any.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from typing import Any
 from bot import FAQ_DIR
 from bot import texts as bot_texts
 from bot.i18n import LANGS
-from bot.knowledge.base import CONFIDENCES, KnowledgeBase, read_dir
+from bot.knowledge.base import CONFIDENCES, Entry, KnowledgeBase, read_dir
 from bot.knowledge.normalize import words
 from bot.knowledge.spam import spam_profile
 from bot.numerals import arabic_numbers
@@ -163,7 +165,7 @@ def channel_text_problems(text: str, lang: str) -> list[str]:
     return problems
 
 
-def channel_problems(entries: list[Any]) -> list[str]:
+def channel_problems(entries: list[Entry]) -> list[str]:
     """The channel rules over every answer, and over the bot's own texts that list channels."""
     problems = [
         f"{entry.file}: {entry.id} ({lang}): {problem}"
@@ -177,7 +179,7 @@ def channel_problems(entries: list[Any]) -> list[str]:
     return problems
 
 
-def confidence_problems(entries: list[Any]) -> list[str]:
+def confidence_problems(entries: list[Entry]) -> list[str]:
     """An answer that flags part of itself as provisional, or states a known [likely]/[draft] figure, is not 'confirmed'
     (and flags it in both languages)."""
     problems = []
@@ -226,7 +228,7 @@ def figures(text: str) -> set[str]:
     return found
 
 
-def figure_problems(entries: list[Any]) -> list[str]:
+def figure_problems(entries: list[Entry]) -> list[str]:
     """The Chinese and English answers of an entry state the same figures."""
     problems = []
     for entry in entries:
@@ -239,7 +241,7 @@ def figure_problems(entries: list[Any]) -> list[str]:
     return problems
 
 
-def pipl_problems(entries: list[Any]) -> list[str]:
+def pipl_problems(entries: list[Entry]) -> list[str]:
     """Every answer that states the PIPL Art. 57 duty to notify carries its exception."""
     return [
         f"{entry.file}: {entry.id} ({lang}): states the PIPL Art. 57 duty to notify without its exception (individuals need not be notified where the measures effectively avoid harm, unless the authority requires it)"
