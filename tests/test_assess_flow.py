@@ -207,7 +207,7 @@ def test_an_unknown_level_walks_the_grading_guide_and_stops_once_the_level_is_se
     state, replies = say(state, "数据泄露/被窃取")
     assert asks(replies, "g.personal_info_people")
     state, replies = say(state, "120万")
-    assert "至少为较大级" in replies[-1].text and asks(replies, "g.personal_info_threat")
+    assert "至少为较大。" in replies[-1].text and asks(replies, "g.personal_info_threat")
     state, replies = say(state, "assess:g.personal_info_threat:especially_serious")  # 特别重大: nothing can raise it
     assert asks(replies, "discovered_at") and "分级结果：特别重大。" in replies[-1].text
     assert data(state)["answers"]["grading"] == {"personal_info_people": 1_200_000, "personal_info_threat": "especially_serious"}
@@ -221,7 +221,7 @@ def test_cii_outage_questions_only_when_cii_may_be_involved():
     state, _ = say(ChatState(), "/assess", "不确定", "否", "帮我分级", "系统或网站中断")
     assert data(state)["step"] == "g.cii_whole_outage_minutes"
     state, replies = say(state, "45分钟")
-    assert data(state)["answers"]["grading"]["cii_whole_outage_minutes"] == 45 and "至少为较大级" in replies[-1].text
+    assert data(state)["answers"]["grading"]["cii_whole_outage_minutes"] == 45 and "至少为较大（暂定）" in replies[-1].text
 
 
 def test_no_portal_skips_its_duration_and_a_portal_asks_it():
@@ -234,7 +234,7 @@ def test_no_portal_skips_its_duration_and_a_portal_asks_it():
     assert asks(replies, "g.portal_outage_hours")
     asked, replies = say(asked, "7小时")
     assert data(asked)["answers"]["grading"] == {"portal_tier": "city", "portal_outage_hours": 7}
-    assert "至少为重大级" in replies[-1].text
+    assert "至少为重大（暂定）" in replies[-1].text
 
 
 def test_a_share_above_100_percent_is_refused():
@@ -243,7 +243,7 @@ def test_a_share_above_100_percent_is_refused():
     assert "0到100" in replies[-1].text and asks(replies, "g.population_share_pct")
     state, replies = say(state, "35%")
     assert data(state)["answers"]["grading"]["population_share_pct"] == 35
-    assert "至少为重大级" in replies[-1].text and asks(replies, "g.system_loss")
+    assert "至少为重大（暂定）" in replies[-1].text and asks(replies, "g.system_loss")
 
 
 def test_a_graded_general_incident_need_not_be_reported():

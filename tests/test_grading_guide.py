@@ -236,7 +236,7 @@ def test_the_defacement_branch_asks_only_defacement_questions_and_grades_the_min
     state, replies = say(ChatState(), "/assess", "否", "是", "帮我分级", "我们官网首页被篡改了")
     assert asked(state) == "g.defacement_site"
     state, replies = say(state, "不确定", "3小时")
-    assert "至少为重大级" in replies[-1].text
+    assert "至少为重大（暂定）" in replies[-1].text
     steps = []
     while asked(state).startswith("g."):
         steps.append(asked(state))
@@ -293,3 +293,20 @@ def test_a_discovery_time_outside_1992_to_2100_is_refused_at_the_question_and_ne
     state, replies = say(ChatState(), "/assess", "否", "否", "较大", text)
     assert "不在1992年至2100年之间" in replies[-1].text and asked(state) == "discovered_at"
     assert "discovered_at" not in state.flows["assess"]["answers"]
+
+
+def test_a_cii_outage_given_with_no_cii_meets_both_paths():
+    result = assess({**KNOWN, "grading": {"cii_whole_outage_minutes": 400}}, NOW)
+    recipients = [o["to"] for o in result["obligations"] if o["kind"] == "initial"]
+    assert ["protection_department", "public_security"] in recipients and ["provincial_cac"] in recipients
+    assert any("两者矛盾" in a for a in result["assumptions"])
+
+
+def test_fractional_hours_read_as_minutes_without_float_noise():
+    result = graded(defacement_homepage_hours=5.99)
+    assert "359.4分钟" in result["level_basis"][0]
+
+
+def test_ransomware_may_involve_personal_information():
+    result = assess({**KNOWN, "level": "major", "incident_type": "ransomware"}, NOW)
+    assert "第五十七条" in result["also_note"][0]

@@ -26,8 +26,9 @@ from bot.flows import BACK_WORDS, Ctx, typed
 from bot.i18n import pick
 from bot.model import Button, ChatState, Reply
 from bot.rules import assess, describe
-from bot.rules.grading import grade, reachable
-from bot.rules.tables import GROUPS, INCIDENT_TYPES, LEVEL_NAMES, LEVELS, RANK
+from bot.rules.describe import LABELS as describe_labels
+from bot.rules.grading import Grade, grade, reachable
+from bot.rules.tables import CII_OUTAGE_KEYS, GROUPS, INCIDENT_TYPES, LEVEL_NAMES, LEVELS, RANK
 from bot.flows.readers import (
     FOREIGN,
     GRADE_WORDS,
@@ -50,7 +51,6 @@ from bot.timetext import is_out_of_range, looks_like_time, parse_time
 from bot.timeutil import MAX_YEAR, MIN_YEAR, clock, parse_iso
 
 NAME = "assess"
-CII_OUTAGE_KEYS = ("cii_whole_outage_minutes", "cii_main_function_outage_minutes")
 QUALIFIED = {  # a qualifier (portal_tier, population_region, defacement_site) → the figures it qualifies
     qualifier: tuple(g.key for g in GROUPS if g.qualifier_key == qualifier) for qualifier in dict.fromkeys(g.qualifier_key for g in GROUPS if g.qualifier_key)
 }
@@ -527,9 +527,9 @@ MAIN_AFTER = ("discovered_at", "suspected_crime", "sector_rules")
 # A qualifier question (portal_tier, population_region, defacement_site) stands before the figures it qualifies.
 TYPE_CRITERIA = {
     "data_leak": ("personal_info_people", "personal_info_threat", "data_threat", "direct_loss_yuan", "other_threat"),
-    "ransomware": (
-        "cii_whole_outage_minutes", "cii_main_function_outage_minutes", "system_loss", "personal_info_people", "data_threat",
-        "direct_loss_yuan", "other_threat",
+    "ransomware": (  # encrypted systems stop services (medical care too) and data is often taken before encryption
+        "cii_whole_outage_minutes", "cii_main_function_outage_minutes", "system_loss", "people_services_affected", "personal_info_people",
+        "personal_info_threat", "data_threat", "direct_loss_yuan", "other_threat",
     ),
     "outage": (
         "cii_whole_outage_minutes", "cii_main_function_outage_minutes", "portal_tier", "portal_outage_hours", "people_services_affected",
@@ -561,7 +561,7 @@ TEXTS = {
     "first": _label("已经是第一个问题了。", "This is the first question."),
     "rest": _label("其余不清楚，看结果", "Don't know the rest"),
     "at_least": _label(
-        "目前可以确定：至少为{level}级。可以继续回答，看是否更高；或点“其余不清楚，看结果”。",
+        "目前可以确定：至少为{level}。可以继续回答，看是否更高；或点“其余不清楚，看结果”。",
         "So far the incident is at least {level}. Keep answering to see whether it is higher, or press \"Don't know the rest\".",
     ),
     "grading": _label("我们按《网络安全事件分级指南》逐项看一下（任一项达到即可定级）。", "Let's go through the grading guide's criteria (any one met sets the level)."),
@@ -757,9 +757,9 @@ class AssessFlow:
         if question.step == "incident_type":
             lines.append(pick(TEXTS["grading"], lang))
         elif question.step.startswith("g."):
-            known = grade(data["answers"].get("grading", {})).known
-            if RANK[known] >= RANK["relatively_major"]:
-                lines.append(pick(TEXTS["at_least"], lang).format(level=pick(LEVEL_NAMES[known], lang)))
+            result = grade(data["answers"].get("grading", {}))
+            if RANK[result.known] >= RANK["relatively_major"]:
+                lines.append(pick(TEXTS["at_least"], lang).format(level=_graded_name(result, result.known, lang)))
         current = _current_answer(data["answers"], question, lang)
         if current:
             lines.append(pick(TEXTS["current"], lang).format(answer=current))
@@ -907,7 +907,12 @@ def _grading_outcome(grading: dict[str, Any], lang: str) -> str:
         key = "graded_maybe_higher" if result.possible != result.known else "graded"
     else:
         key = "graded_unknown" if RANK[result.possible] >= RANK["relatively_major"] else "graded_general"
-    return pick(TEXTS[key], lang).format(level=pick(LEVEL_NAMES[result.known], lang), possible=pick(LEVEL_NAMES[result.possible], lang))
+    return pick(TEXTS[key], lang).format(level=_graded_name(result, result.known, lang), possible=pick(LEVEL_NAMES[result.possible], lang))
+
+
+def _graded_name(result: Grade, level: str, lang: str) -> str:
+    """'重大', or '重大（暂定）' when the grade rests on a figure not yet verified (or an assumed site kind)."""
+    return pick(LEVEL_NAMES[level], lang) + (pick(describe_labels["provisional"], lang) if result.provisional else "")
 
 
 def _current_answer(answers: dict[str, Any], question: Question, lang: str) -> str | None:

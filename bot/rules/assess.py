@@ -11,6 +11,7 @@ facts point to (PIPL, DSL, the Network Data Regulations) come last, in `also_not
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any, Mapping
 
@@ -20,6 +21,7 @@ from bot.rules.facts import Facts, parse_facts
 from bot.rules.grading import grade
 from bot.rules.tables import (
     CHANNELS,
+    CII_OUTAGE_KEYS,
     CRITERIA,
     GROUP_BY_KEY,
     GROUPS,
@@ -51,6 +53,9 @@ def assess(facts: Mapping[str, Any], now: datetime, lang: str | None = None) -> 
     lang = lang or parsed.lang or "zh"
     assumptions: list[str] = []
     caveats: list[str] = []
+    if parsed.cii is False and any((parsed.grading or {}).get(key, 0) != 0 for key in CII_OUTAGE_KEYS):
+        parsed = replace(parsed, cii=None)  # an outage of CII contradicts "no CII": meet both paths
+        assumptions.append(pick(wording.ASSUMPTIONS["cii_outage_given"], lang))
 
     level, effective, provisional, basis = _level(parsed, lang, assumptions, caveats)
     in_force = parsed.discovered_at >= parse_iso(IN_FORCE)
@@ -106,11 +111,12 @@ def overdue(obligations: list[dict[str, Any]], now: datetime) -> bool:
 
 
 def _also_note(parsed: Facts, lang: str) -> list[str]:
-    """PIPL Art. 57 when personal information is or may be involved; DSL Art. 29 and the Network Data
+    """PIPL Art. 57 when personal information is or may be involved (a leak or ransomware, a count of people
+    other than 0, a threat from it); DSL Art. 29 and the Network Data
     Regulations Art. 11 when core or important data is (an unknown answer counts as "may be")."""
     grading = parsed.grading or {}
     personal = (
-        parsed.incident_type == "data_leak"
+        parsed.incident_type in ("data_leak", "ransomware")  # ransomware often takes data before it encrypts
         or ("personal_info_people" in grading and grading["personal_info_people"] != 0)
         or grading.get("personal_info_threat", "none") != "none"
     )
@@ -167,7 +173,7 @@ def _absent_criteria(parsed: Facts) -> list[str]:
     grading = parsed.grading or {}
     absent = []
     for group in GROUPS:
-        if group.key in grading or (parsed.cii is False and group.key.startswith("cii_")):
+        if group.key in grading or (parsed.cii is False and group.key in CII_OUTAGE_KEYS):
             continue
         if group.qualifier_key and group.qualifier_absent is None and group.qualifier_key in grading:
             continue

@@ -155,6 +155,7 @@ class Criterion:
     qualifiers: tuple[str, ...] = ()
 
 
+CII_OUTAGE_KEYS = ("cii_whole_outage_minutes", "cii_main_function_outage_minutes")  # apply only where CII is involved
 THREAT_DEGREES = {"none": 0, "relatively_serious": 1, "serious": 2, "especially_serious": 3}
 PORTAL_TIERS = ("provincial", "central_news", "city", "provincial_news", "enterprise")
 POPULATION_REGIONS = ("province", "city")

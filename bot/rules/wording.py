@@ -80,6 +80,10 @@ ASSUMPTIONS = {
         "zh": "以下分级指标未给出，按未达到处理：{names}。",
         "en": "These grading criteria were not given and are taken as not met: {names}.",
     },
+    "cii_outage_given": {
+        "zh": "你答复不涉及关键信息基础设施，却给出了关键信息基础设施中断时长，两者矛盾：按“不确定”处理（从严）。",
+        "en": "You said no critical information infrastructure is involved, yet gave a CII outage time; the two contradict each other, so it is treated as \"not known\" (the strict reading).",
+    },
     "site_unknown": {
         "zh": "被篡改网站的类别不确定：按省级以上党政机关门户网站、中央重点新闻网站或超大型网络平台处理（从严），级别为暂定。",
         "en": "The kind of defaced site is not known: treated as a provincial-or-above party/government portal, central key news site or very large platform (the strict reading), so the level is provisional.",
@@ -112,8 +116,8 @@ CAVEATS = {
         "en": "The six 12387 channels are the cyberspace administration's: they serve the path to the provincial cyberspace administration. A CII operator reports to its protection department and the police, and a central or state organ (or a unit directly under one) to its department's cyberspace-affairs office, each in the way that body sets; 12387 does not replace them. Reporting through 12387 as well is our reading: the Measures name no channel for those two paths.",
     },
     "supplement_no_limit": {
-        "zh": "补报没有固定时限（流传的“24小时”不是《办法》的规定）：原因、影响或趋势暂时无法判明的，可先报单位和事件基本情况，再及时补报；有重要新情况时再次报告。",
-        "en": "Supplementary reports have no fixed limit (the 24 hours that circulates is not in the Measures): if the cause, impact or trend cannot be determined in time, report the basics first and supplement promptly; report again when important new facts emerge.",
+        "zh": "补报没有固定时限（流传的“24小时”不是《办法》的规定）：原因、影响或趋势暂时无法判明的，可先报单位和事件基本情况，再及时补报；有重要新情况时再次报告（此句待核实）。",
+        "en": "Supplementary reports have no fixed limit (the 24 hours that circulates is not in the Measures): if the cause, impact or trend cannot be determined in time, report the basics first and supplement promptly; report again when important new facts emerge (this last point is not yet verified).",
     },
     "summary_pending": {
         "zh": "处置结束后30日内提交总结报告（与首报同一渠道）；处置结束时间未给出，届时再算截止时间。",
@@ -237,8 +241,8 @@ def measure(criterion_key: str, value: Any, lang: str) -> str:
     if criterion_key.endswith("_minutes"):
         return duration_minutes(value, lang)
     if criterion_key.endswith("_hours"):
-        if value % 1:  # "0.5小时" reads worse than "30分钟"
-            return duration_minutes(value * 60, lang)
+        if value % 1:  # "0.5小时" reads worse than "30分钟"; Decimal keeps 5.99 h at 359.4 minutes exactly
+            return duration_minutes(float(Decimal(str(value)) * 60), lang)
         return f"{number(value, lang)}小时" if lang == "zh" else f"{number(value, lang)} h"
     if criterion_key.endswith("_pct"):
         return f"{number(value, lang)}%"
