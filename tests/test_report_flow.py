@@ -326,6 +326,15 @@ def test_times_outside_1992_to_2100_are_refused_with_the_reason(engine, far):
     assert "occurred_at" not in draft(state)["facts"] and draft(state)["step"] == "occurred_at"
 
 
+def test_a_far_time_stored_before_times_were_checked_is_asked_again(engine):
+    state, _ = say(engine, assessed(), *START, "示例公司")
+    draft(state)["facts"]["discovered_at"] = "0001-01-01T00:00:00+08:05:43"  # as an older version saved it
+    state, replies = say(engine, state, "report:preview")
+    assert [b.data for b in replies[-1].buttons] == ["report:edit", "report:new"]
+    state, replies = say(engine, state, "report:field:discovered_at", "2026-03-01 08:00", "report:preview")
+    assert "2026-03-01 08:00" in replies[0].text
+
+
 def test_a_far_ransom_date_is_refused_too(engine):
     state, _ = say(engine, assessed(), *START, "report:field:ransom.date", "0001-01-01")
     assert "ransom" not in draft(state)["facts"] and draft(state)["step"] == "ransom.date"

@@ -399,9 +399,9 @@ class ReportFlow:
         """Which report: the kind the facts suggest is marked, and a summary's suggestion says why."""
         suggested = _suggested_kind(draft)
         lines = [pick(TEXTS["kind"], lang)]
-        if suggested == "summary":
-            ended = clock(parse_iso(draft["facts"]["handling_ended_at"]))
-            lines.insert(0, pick(TEXTS["suggest_summary"], lang).format(time=ended))
+        ended = _stored_time(draft["facts"].get("handling_ended_at"))
+        if suggested == "summary" and ended is not None:
+            lines.insert(0, pick(TEXTS["suggest_summary"], lang).format(time=clock(ended)))
         buttons = []
         for kind in KINDS:
             label = pick(KIND_BUTTONS[kind], lang)
@@ -649,10 +649,21 @@ def _times(draft: dict[str, Any]) -> dict[str, datetime]:
     assessment = draft["facts"].get("assessment") or {}
     times = {}
     for key in TIME_ORDER:
-        value = draft["facts"].get(key) or assessment.get(key)
-        if value:
-            times[key] = parse_iso(value)
+        moment = _stored_time(draft["facts"].get(key) or assessment.get(key))
+        if moment is not None:
+            times[key] = moment
     return times
+
+
+def _stored_time(value: Any) -> datetime | None:
+    """A time kept in the draft, or None if there is none that can stand: a draft saved before times were
+    checked may hold one outside 1992–2100 (even one no datetime can convert); the preview then refuses it
+    and the user gives it again, instead of every message failing on it."""
+    try:
+        moment = parse_iso(value) if isinstance(value, str) else None
+    except (ValueError, OverflowError):
+        return None
+    return moment if moment is not None and MIN_YEAR <= moment.year <= MAX_YEAR else None
 
 
 def _time_conflict(draft: dict[str, Any]) -> tuple[str, str] | None:
@@ -718,8 +729,9 @@ def _current(draft: dict[str, Any], key: str, ctx: Ctx) -> str | None:
         return _type_text(value, ctx.lang)
     if key == "ransom.date" and len(value) == 10:
         return value
-    if key == "ransom.date" or FIELDS.get(key) is not None and FIELDS[key].value_type == "time":
-        return clock(parse_iso(value))
+    if _is_time(key):
+        moment = _stored_time(value)
+        return clock(moment) if moment is not None else None
     return str(value)
 
 
