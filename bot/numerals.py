@@ -60,6 +60,7 @@ def arabic_numbers(text: str) -> str:
 def ascii_int(text: str, max_digits: int = 6) -> int | None:
     """A whole number written in ASCII digits ('3' → 3), else None: '٣', '²', '፩', '3.0' and numbers longer
     than `max_digits` (no button or report item has one; int() refuses more than 4,300 digits) are none.
+    Callers fold width first (NFKC), as for all typed text, so a full-width '３' is 3.
 
     Where the bot reads a number a user picks (a button, a report item), str.isdigit() is not enough: it is
     true for digits int() cannot read ('²', '፩') and for numbers too long to convert.

@@ -201,7 +201,7 @@ def _absolute(text: str, now: datetime) -> datetime | _Far | None:
     date = _date(match)
     if date:
         year, month, dom = date
-        if year and not MIN_YEAR <= year <= MAX_YEAR:
+        if year is not None and not MIN_YEAR <= year <= MAX_YEAR:
             return FAR
         moment = now.replace(year=year or now.year, month=month, day=dom, hour=hour, minute=minute, second=second, microsecond=0)
         if not year and moment > now:

@@ -79,7 +79,7 @@ def test_an_oversized_report_item_is_cut_with_a_note(tmp_path):
     assert "影响" * 1000 in replies[4]["messages"][0]["text"] and "影响" * 1001 not in replies[4]["messages"][0]["text"]
 
 
-def test_the_terminal_reads_odd_digits_as_text_not_as_buttons():
+def test_the_terminal_reads_other_scripts_digits_and_huge_numbers_as_text():
     result = run_bot("chat", input="３\n²\n፩\n" + "9" * 5000 + "\n/quit\n")
     assert result.returncode == 0 and result.stderr == "", result.stderr
     assert "010-82992387" in result.stdout  # "３" (full width, as input methods type it) picked menu button 3

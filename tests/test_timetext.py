@@ -91,7 +91,7 @@ def test_typed_times(text, expected):
 @pytest.mark.parametrize(
     "text",
     ["1900-01-01 00:00", "0001-01-01 00:00", "9999-12-31 23:59", "0000-01-01 00:00", "99999 days ago", "10000000000000天前",
-     "1991年12月31日 23:00", "2101-01-01 00:00", "2101/1/1 9:00", "Jan 1 1900 10:00"],
+     "1991年12月31日 23:00", "2101-01-01 00:00", "2101/1/1 9:00", "Jan 1 1900 10:00", "Jan 1 0000 10:00", "0000年1月1日 9点"],
 )
 def test_times_outside_1992_to_2100_are_refused_not_read(text):
     assert parse_time(text, NOW) is None

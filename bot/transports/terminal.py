@@ -19,6 +19,7 @@ import logging
 import os
 import sys
 import threading
+import unicodedata
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -37,7 +38,6 @@ QUIT = ("/quit", "/exit", "/q")
 BYE = {"zh": "再见！你的对话已保存，下次启动时可以继续。", "en": "Bye! Your conversation is saved; you can continue next time."}
 REMINDER_POLL_SECONDS = 20
 FILE_SAVED = {"zh": "文件已保存：", "en": "File saved: "}
-FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")  # what a Chinese input method types
 
 log = logging.getLogger(__name__)
 
@@ -128,9 +128,10 @@ class TerminalChat:
         return _lang(self.service, self.chat_id)
 
     def send(self, line: str) -> None:
-        """One typed line: a number picks that button (ASCII or full-width digits only: '²' or '٣' is text)."""
+        """One typed line: a number picks that button. Digits are read as everywhere in the bot: ASCII after
+        width folding (NFKC: '３' as an input method types it is 3); '٣' or '፩' is text, not a number."""
         text = line.strip()
-        number = ascii_int(text.translate(FULL_WIDTH_DIGITS))
+        number = ascii_int(unicodedata.normalize("NFKC", text))
         if number is not None and 1 <= number <= len(self.buttons):
             text = self.buttons[number - 1]
         with self.lock:
