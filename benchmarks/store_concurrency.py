@@ -3,7 +3,8 @@
 Runs the workers of tests/test_concurrency.py (real processes, one chat, every message recorded in the
 state) twice per store: with the service's compare-and-set, and `naive` (load, step, save: what every store
 did before), to show what the test guards against. Prints sent / lost / duplicated / conflicts retried /
-the slowest single message. Redis is measured when REDIS_URL is set. Asserts nothing.
+the slowest single message; then the same processes taking 200 due reminders at once (two replicas):
+each must be delivered exactly once. Redis is measured when REDIS_URL is set. Asserts nothing.
 usage: python benchmarks/store_concurrency.py [--processes 2] [--messages 500]
 """
 
@@ -18,7 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.test_concurrency import race  # noqa: E402
+from tests.test_concurrency import race, reminder_race  # noqa: E402
 
 
 def main() -> None:
@@ -38,6 +39,9 @@ def main() -> None:
                 print(f"{name:6} {mode:16} sent {f['sent']:5}  lost {f['lost']:5}  duplicated {f['duplicated']}  "
                       f"out of order {f['out_of_order']}  apologies {f['apologies']}  conflicts retried {f['conflicts']:4}  "
                       f"slowest message {f['worst_ms']:.1f} ms  run {f['seconds']:.2f} s")
+            f = reminder_race(url, args.processes)
+            print(f"{name:6} due reminders    {f['reminders']} taken by {args.processes} processes: undelivered {f['undelivered']}  "
+                  f"delivered twice {f['duplicated']}  conflicts retried {f['conflicts']}")
 
 
 if __name__ == "__main__":

@@ -3,9 +3,9 @@
 Each process sends its messages to the same chat through BotService and the real store, with an engine that
 records every message it steps in the chat's state (the real engine's answers to questions leave nothing to
 count). Afterwards the state must hold every message exactly once, each process's in the order it sent them:
-as if the messages had come one after the other. Run as a module, this file is the worker; `--naive`
-saves without the compare-and-set, the way the stores did before (benchmarks/store_concurrency.py shows
-what that loses).
+as if the messages had come one after the other. Two processes taking the same due reminders (two replicas)
+must deliver each exactly once. Run as a module, this file is the worker; `naive` saves without the
+compare-and-set, the way the stores did before (benchmarks/store_concurrency.py shows what that loses).
 """
 
 from __future__ import annotations
@@ -16,13 +16,16 @@ import subprocess
 import sys
 import time
 import uuid
+from datetime import timedelta
 
 import pytest
 
 from bot.model import ChatState, Event, Reply
+from bot.timeutil import now_shanghai
 from tests.conftest import ROOT
 
 MESSAGES = 300  # per process
+CHATS = 200  # with one due reminder each, for the reminder race
 
 
 class Recorder:
@@ -35,27 +38,11 @@ class Recorder:
 
 
 def race(store_url: str, processes: int = 2, messages: int = MESSAGES, naive: bool = False) -> dict:
-    """Start the workers, let them go at once, and count: sent, lost, duplicated, out of order, apologies."""
+    """Let the workers message one chat at once, and count: sent, lost, duplicated, out of order, apologies."""
     from bot.store import open_store
 
     chat_id = f"race-{uuid.uuid4().hex}"
-    command = [sys.executable, "-m", "tests.test_concurrency", store_url, chat_id, str(messages)] + (["--naive"] if naive else [])
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    workers = [
-        subprocess.Popen([*command, f"p{n}"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=ROOT, env=env)
-        for n in range(processes)
-    ]
-    try:
-        for worker in workers:
-            assert worker.stdout.readline().strip() == "ready"
-        for worker in workers:  # as close to the same moment as two pipes allow
-            worker.stdin.write("go\n")
-            worker.stdin.flush()
-        results = [json.loads(worker.stdout.readline()) for worker in workers]
-    finally:
-        for worker in workers:
-            worker.stdin.close()
-            worker.wait(60)
+    results = run_workers(processes, "naive" if naive else "messages", store_url, chat_id, messages)
     store = open_store(store_url)
     seen = (store.load(chat_id).flows.get("log") or {}).get("seen", [])
     store.delete(chat_id)
@@ -75,21 +62,70 @@ def race(store_url: str, processes: int = 2, messages: int = MESSAGES, naive: bo
     }
 
 
-@pytest.mark.parametrize("kind", ["sqlite", "redis"])
-def test_two_processes_on_one_chat_lose_no_answer(kind, tmp_path, request):
-    url = str(tmp_path / "state.sqlite3") if kind == "sqlite" else request.getfixturevalue("redis_url")
-    figures = race(url)
-    print(f"\n{kind}: {figures}")
+def reminder_race(store_url: str, processes: int = 2, chats: int = CHATS) -> dict:
+    """Give `chats` chats one due reminder each, let the workers take them all at once; count deliveries."""
+    from bot.store import open_store
+
+    prefix = f"remind-{uuid.uuid4().hex}"
+    store = open_store(store_url)
+    due = (now_shanghai() - timedelta(minutes=1)).isoformat(timespec="seconds")
+    for n in range(chats):
+        store.save(f"{prefix}-{n}", ChatState(lang="zh", reminders=[{"at": due, "deadline": due, "text": {"zh": f"{n}"}}]))
+    results = run_workers(processes, "reminders", store_url, prefix, chats)
+    delivered = [n for r in results for n in r["delivered"]]
+    for n in range(chats):
+        store.delete(f"{prefix}-{n}")
+    return {"reminders": chats, "undelivered": chats - len(set(delivered)), "duplicated": len(delivered) - len(set(delivered)),
+            "conflicts": sum(r["conflicts"] for r in results)}
+
+
+def run_workers(processes: int, *args: object) -> list[dict]:
+    """Start the workers, wait until all are ready, say go to all at once, and collect their reports."""
+    command = [sys.executable, "-m", "tests.test_concurrency", *map(str, args)]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    workers = [
+        subprocess.Popen([*command, f"p{n}"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=ROOT, env=env)
+        for n in range(processes)
+    ]
+    try:
+        for worker in workers:
+            assert worker.stdout.readline().strip() == "ready"
+        for worker in workers:  # as close to the same moment as pipes allow
+            worker.stdin.write("go\n")
+            worker.stdin.flush()
+        return [json.loads(worker.stdout.readline()) for worker in workers]
+    finally:
+        for worker in workers:
+            worker.stdin.close()
+            worker.wait(60)
+
+
+@pytest.fixture(params=["sqlite", "redis"])
+def store(request, tmp_path):
+    """(name, URL) of a fresh SQLite file or the test Redis server."""
+    return request.param, str(tmp_path / "state.sqlite3") if request.param == "sqlite" else request.getfixturevalue("redis_url")
+
+
+def test_two_processes_on_one_chat_lose_no_answer(store):
+    figures = race(store[1])
+    print(f"\n{store[0]}: {figures}")
     assert figures["lost"] == figures["duplicated"] == figures["out_of_order"] == figures["apologies"] == 0, figures
 
 
-def _work(argv: list[str]) -> None:
-    """One worker: wait for "go" on stdin, send the messages, print what it saw as one JSON line."""
+def test_two_processes_deliver_each_due_reminder_exactly_once(store):
+    figures = reminder_race(store[1])
+    print(f"\n{store[0]}: {figures}")
+    assert figures["undelivered"] == figures["duplicated"] == 0, figures
+
+
+def _work(mode: str, store_url: str, target: str, count: int, name: str) -> None:
+    """One worker: wait for "go" on stdin, do its part, print what it saw as one JSON line.
+
+    messages: send `count` messages to chat `target`; naive: the same by load, step, save (what every store
+    did before compare-and-set); reminders: take the due reminders of chats `target`-0 … `target`-(count-1)."""
     from bot.service import BotService
     from bot.store import open_store
 
-    store_url, chat_id, count, name = argv[0], argv[1], int(argv[2]), argv[-1]
-    naive = "--naive" in argv
     store = open_store(store_url)
     service = BotService(store, Recorder())
     conflicts = 0
@@ -105,19 +141,22 @@ def _work(argv: list[str]) -> None:
     print("ready", flush=True)
     sys.stdin.readline()
     start = time.perf_counter()
-    worst, apologies = 0.0, 0
+    worst, apologies, delivered = 0.0, 0, []
     for n in range(count):
         began = time.perf_counter()
-        if naive:  # load, step, save: what every store did before compare-and-set
-            state, replies = Recorder().step(store.load(chat_id), Event(chat_id, f"{name}-{n}", None))
-            store.save(chat_id, state)
+        if mode == "reminders":
+            delivered += [int(reply.text) for reply in service.due_reminders(f"{target}-{n}")]
+            continue
+        if mode == "naive":
+            state, replies = Recorder().step(store.load(target), Event(target, f"{name}-{n}", now_shanghai()))
+            store.save(target, state)
         else:
-            replies = service.handle(chat_id, f"{name}-{n}")
+            replies = service.handle(target, f"{name}-{n}")
         worst = max(worst, time.perf_counter() - began)
         apologies += replies[0].text != "ok"
-    print(json.dumps({"apologies": apologies, "conflicts": conflicts, "worst_ms": round(worst * 1000, 1),
+    print(json.dumps({"apologies": apologies, "conflicts": conflicts, "delivered": delivered, "worst_ms": round(worst * 1000, 1),
                       "seconds": round(time.perf_counter() - start, 2)}), flush=True)
 
 
 if __name__ == "__main__":
-    _work(sys.argv[1:])
+    _work(sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5])
