@@ -81,7 +81,7 @@ class _Far:
     """A time that was read but lies outside MIN_YEAR–MAX_YEAR (or outside what a datetime can hold)."""
 
 
-FAR = _Far()
+_FAR = _Far()
 
 
 def parse_time(text: object, now: datetime) -> datetime | None:
@@ -93,7 +93,7 @@ def parse_time(text: object, now: datetime) -> datetime | None:
 
 def is_out_of_range(text: object, now: datetime) -> bool:
     """Whether `text` names a time that parse_time refuses for its year (see the module's docstring)."""
-    return _read(text, now) is FAR
+    return _read(text, now) is _FAR
 
 
 def _read(text: object, now: datetime) -> datetime | _Far | None:
@@ -102,12 +102,12 @@ def _read(text: object, now: datetime) -> datetime | _Far | None:
     try:
         moment = _parse(text, to_shanghai(now))
     except OverflowError:
-        return FAR
+        return _FAR
     except ValueError:
         return None
     if moment is None or isinstance(moment, _Far):
         return moment
-    return moment if MIN_YEAR <= moment.year <= MAX_YEAR else FAR
+    return moment if MIN_YEAR <= moment.year <= MAX_YEAR else _FAR
 
 
 def _parse(text: str, now: datetime) -> datetime | _Far | None:
@@ -119,7 +119,7 @@ def _parse(text: str, now: datetime) -> datetime | _Far | None:
         return _minute(now)
     if re.match(r"^\d{4}-\d{2}-\d{2}[t ]\d{2}:\d{2}", folded, re.ASCII):
         if not MIN_YEAR <= int(folded[:4]) <= MAX_YEAR:
-            return FAR  # before converting: year 1 or 9999 with an offset would not fit in a datetime
+            return _FAR  # before converting: year 1 or 9999 with an offset would not fit in a datetime
         try:
             return _minute(parse_iso(folded.upper() if "t" in folded else folded))
         except ValueError:
@@ -175,7 +175,7 @@ def parse_duration(text: object) -> float | None:
 
 
 def _ago(text: str, now: datetime) -> datetime | None:
-    """'30分钟前', '2 hours ago'; a duration too long for a datetime raises OverflowError (read as FAR)."""
+    """'30分钟前', '2 hours ago'; a duration too long for a datetime raises OverflowError (read as _FAR)."""
     match = _AGO.match(text)
     minutes = parse_duration(match["duration"]) if match else None
     return _minute(now - timedelta(minutes=minutes)) if minutes is not None else None
@@ -202,7 +202,7 @@ def _absolute(text: str, now: datetime) -> datetime | _Far | None:
     if date:
         year, month, dom = date
         if year is not None and not MIN_YEAR <= year <= MAX_YEAR:
-            return FAR
+            return _FAR
         moment = now.replace(year=year or now.year, month=month, day=dom, hour=hour, minute=minute, second=second, microsecond=0)
         if not year and moment > now:
             moment = moment.replace(year=now.year - 1)
