@@ -114,3 +114,15 @@ def test_jsonl_without_a_chat_id_leaves_nothing_behind(tmp_path):
     assert result.returncode == 0 and len(result.stdout.splitlines()) == 2
     state = data / "state.sqlite3"
     assert not state.exists() or SQLiteStore(state).chat_ids() == []
+
+
+def test_vacuum_while_another_process_holds_the_file_says_try_again(tmp_path):
+    path = tmp_path / "state.sqlite3"
+    SQLiteStore(path).save("c", ChatState(lang="zh"))
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        result = run_bot("store", "vacuum", "--store", str(path))
+    finally:
+        other.execute("ROLLBACK")
+    assert result.returncode == 2 and "busy" in result.stderr and result.stderr.count("\n") == 1

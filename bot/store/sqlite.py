@@ -120,7 +120,7 @@ class SQLiteStore:
     # ------------------------------------------------------------------ housekeeping
     def check(self) -> Report:
         """The file's integrity and every row that does not load (nothing is changed)."""
-        with self._lock, self._damage_is_fatal():
+        with self._lock, self._one_line_errors():
             integrity = [row[0] for row in self._db.execute("PRAGMA quick_check")]
             rows = self._db.execute("SELECT chat_id, CAST(state AS BLOB) FROM chats").fetchall()
             quarantined = self._db.execute("SELECT count(*) FROM quarantine").fetchone()[0]
@@ -141,7 +141,7 @@ class SQLiteStore:
         rows set aside that long ago, then compact the file."""
         cutoff = time.time() - retain_days() * 86400
         size = self._size()
-        with self._lock, self._damage_is_fatal():
+        with self._lock, self._one_line_errors():
             with self._transaction():
                 idle = self._db.execute(
                     "DELETE FROM chats WHERE updated < ? AND chat_id NOT IN (SELECT chat_id FROM reminders WHERE due >= ?)",
@@ -167,11 +167,14 @@ class SQLiteStore:
 
     # ------------------------------------------------------------------ inside
     @contextmanager
-    def _damage_is_fatal(self) -> Iterator[None]:
-        """For the tools that read the whole file: damage found on the way is one line (StoreError), not a traceback."""
+    def _one_line_errors(self) -> Iterator[None]:
+        """For the tools that go through the whole file: damage found on the way, or a bot holding the file
+        busy, is one line (StoreError), not a traceback."""
         try:
             yield
-        except sqlite3.DatabaseError as error:
+        except sqlite3.OperationalError as error:  # "database is locked": the bot is writing
+            raise StoreError(f"the state store {self.path} is busy ({error}); try again") from None
+        except sqlite3.DatabaseError as error:  # "database disk image is malformed"
             raise StoreError(f"the state store {self.path} is damaged ({error}); keep a copy and try `sqlite3 {self.path} .recover`") from None
 
     @contextmanager
