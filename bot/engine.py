@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from bot import reminders, texts
 from bot.flows import Ctx, Flow, all_flows
+from bot.flows.intake import describes_own_incident
 from bot.inputs import MESSAGE_LIMIT, clean, cut
 from bot.i18n import LANGS, detect_lang, normalize_lang, pick
 from bot.knowledge import Answer, KnowledgeBase, load
@@ -42,7 +43,9 @@ class Engine:
         # The language of the user's own words: free text, or a button label typed out.
         own_words = pressed is not None or not (typed.startswith("/") or self._is_button_data(typed))
         guess = detect_lang(typed) if own_words and state.lang is None else None
-        ctx = Ctx(now=to_shanghai(event.now), lang=state.lang or guess or normalize_lang(event.lang_hint) or "zh", kb=self.kb)
+        ctx = Ctx(
+            now=to_shanghai(event.now), lang=state.lang or guess or normalize_lang(event.lang_hint) or "zh", kb=self.kb, said=typed
+        )
         replies, understood = self._route(state, text, ctx)
         if state.lang is None and guess and understood:
             state.lang = guess  # the first message the bot understood sets the language of its own texts
@@ -124,9 +127,10 @@ class Engine:
             return [Reply(answer.display())] + self.flows[state.active].prompt(state, ctx)
         if answer.topic == "help":
             return [Reply(answer.text, self._menu(answer.lang))]
-        if answer.action in self.flows:  # someone describing an incident under way: start helping at once
-            state.active = answer.action
-            return [Reply(answer.display())] + self.flows[answer.action].start(state, ctx)
+        action = answer.action or ("assess" if describes_own_incident(ctx.said) else None)
+        if action in self.flows:  # someone describing an incident under way: start helping at once
+            state.active = action
+            return [Reply(answer.display())] + self.flows[action].start(state, ctx)
         related = [Button(title, f"faq:{entry_id}") for entry_id, title in answer.related]
         return [Reply(answer.display(), related)]
 

@@ -34,6 +34,7 @@ class Ctx:
     now: datetime  # the event's time, Asia/Shanghai
     lang: str  # the language of texts the bot starts itself
     kb: "KnowledgeBase"
+    said: str = ""  # the user's message that led to this step (a description may state facts a flow asks for)
 
 
 class Flow(Protocol):

@@ -28,7 +28,9 @@ from bot.model import Button, ChatState, Reply
 from bot.rules import assess, describe
 from bot.rules.describe import LABELS as describe_labels
 from bot.rules.grading import Grade, grade, reachable
-from bot.rules.tables import CII_OUTAGE_KEYS, GROUPS, INCIDENT_TYPES, LEVEL_NAMES, LEVELS, RANK
+from bot.rules import wording
+from bot.rules.tables import CII_OUTAGE_KEYS, GROUP_BY_KEY, GROUPS, INCIDENT_TYPES, LEVEL_NAMES, LEVELS, RANK
+from bot.flows.intake import facts_in
 from bot.flows.readers import (
     FOREIGN,
     GRADE_WORDS,
@@ -580,6 +582,12 @@ TEXTS = {
         "没看懂这个时间。请写成这样，如：现在、30分钟前、今天9点、昨天21:30、2026-03-01 09:00",
         "I could not read that time. Please write it e.g. now, 30 minutes ago, today 9:00, yesterday 21:30, 2026-03-01 09:00",
     ),
+    "read_read": _label(
+        "从你的描述里读到——{facts}。不对的地方，结果出来后可以点“改”修改；下面只问还缺的。",
+        "From your description — {facts}. If any is wrong, change it from the result; I'll ask only what is missing.",
+    ),
+    "also_read": _label("也记下了——{facts}。", "Also noted — {facts}."),
+    "to_grade": _label("待分级", "to be graded"),
     "years": _label(
         f"这个时间不在{MIN_YEAR}年至{MAX_YEAR}年之间，请检查年份后重新输入。",
         f"That time is not between the years {MIN_YEAR} and {MAX_YEAR}; please check the year and type it again.",
@@ -659,13 +667,13 @@ class AssessFlow:
                 return self._answer(state, question, option.value, ctx)
         option = leading_option(question.options, folded)
         if option is not None:
-            return self._answer(state, question, option.value, ctx)
+            return self._answer(state, question, option.value, ctx, typed_text=text)
         if question.parse is None:
             return None
         value = question.parse(text, ctx)
         if isinstance(value, Refused):
             return self._ask(state, ctx, [pick(value.text, ctx.lang)])
-        return None if value is UNKNOWN else self._answer(state, question, value, ctx)
+        return None if value is UNKNOWN else self._answer(state, question, value, ctx, typed_text=text)
 
     # -------------------------------------------------------------------------------------- buttons
     def _button(self, state: ChatState, token: str, ctx: Ctx) -> list[Reply]:
@@ -691,10 +699,17 @@ class AssessFlow:
 
     # -------------------------------------------------------------------------------------- moving
     def _fresh(self, state: ChatState, ctx: Ctx) -> list[Reply]:
-        state.flows[NAME] = {"step": MAIN_BEFORE[0], "answers": {}, "history": [], "result": None}
-        return self._ask(state, ctx, [pick(TEXTS["intro"], ctx.lang)])
+        """A new assessment, with every answer the message that started it already states (a description)."""
+        answers = facts_in(_description(ctx.said), ctx.now)
+        state.flows[NAME] = {"step": next_step(answers), "answers": answers, "history": [], "result": None}
+        notes = [pick(TEXTS["intro"], ctx.lang)] + [_read_back(answers, ctx.lang, "read")] * bool(answers)
+        if state.flows[NAME]["step"] == DONE:
+            return self._summary(state, ctx, notes)
+        return self._ask(state, ctx, notes)
 
-    def _answer(self, state: ChatState, question: Question, value: Any, ctx: Ctx) -> list[Reply]:
+    def _answer(self, state: ChatState, question: Question, value: Any, ctx: Ctx, typed_text: str = "") -> list[Reply]:
+        """Store an answer and move on; a typed answer that says more than was asked (`typed_text`) fills the
+        other answers it states too, and says so."""
         data = state.flows[NAME]
         answers = data["answers"]
         if value == "now":
@@ -703,7 +718,11 @@ class AssessFlow:
         if problem:
             return self._ask(state, ctx, [problem])
         (question.store or _plain(question.step))(answers, value)
-        return self._advance(state, ctx, _recorded(question, value, ctx.lang))
+        notes = _recorded(question, value, ctx.lang)
+        extras = _extras(answers, facts_in(typed_text, ctx.now)) if typed_text else {}
+        if extras:
+            notes.append(_read_back(extras, ctx.lang, "also"))
+        return self._advance(state, ctx, notes)
 
     def _advance(self, state: ChatState, ctx: Ctx, notes: list[str] | None = None) -> list[Reply]:
         """Move to the next question (or the summary); `notes` open the next message."""
@@ -839,7 +858,8 @@ def _open_criteria(answers: dict[str, Any]) -> list[str]:
     known = grade(grading).known
     open_keys = []
     for key in TYPE_CRITERIA[answers.get("incident_type") or "other"]:
-        settled = key in grading or (key in QUALIFIED and any(figure in grading for figure in QUALIFIED[key]))
+        # a qualifier is settled by its own answer, or by "none of these" (every figure it qualifies written as 0)
+        settled = key in grading or (key in QUALIFIED and all(grading.get(figure) == 0 for figure in QUALIFIED[key]))
         irrelevant = (answers.get("cii") is False and key in CII_OUTAGE_KEYS) or (
             key == "personal_info_threat" and grading.get("personal_info_people") == 0
         )
@@ -925,3 +945,56 @@ def _current_answer(answers: dict[str, Any], question: Question, lang: str) -> s
     if question.step == "level":
         return pick(LEVEL_NAMES[value], lang) if value else pick(ANSWER_WORDS[None], lang)
     return pick(ANSWER_WORDS[value], lang)
+
+
+EXTRA_KEYS = ("cii", "central_state_organ", "suspected_crime", "discovered_at")
+FACT_NAMES = {
+    "cii": _label("涉及关键信息基础设施", "CII involved"),
+    "central_state_organ": _label("属于中央和国家机关各部门或其直属单位", "a central or state organ"),
+    "suspected_crime": _label("涉嫌违法犯罪", "crime suspected"),
+    "discovered_at": _label("发现时间", "discovered"),
+    "level": _label("级别", "level"),
+    "incident_type": _label("事件", "what happened"),
+}
+
+
+def _description(said: str) -> str:
+    """The words of the message that started the assessment: a command's argument ("/assess 我们…"), or the text."""
+    if said.startswith("/"):
+        return said.split(maxsplit=1)[1] if len(said.split(maxsplit=1)) > 1 else ""
+    return "" if said.startswith(NAME + ":") else said
+
+
+def _extras(answers: dict[str, Any], stated: dict[str, Any]) -> dict[str, Any]:
+    """What an answer states beyond the question, that is not answered yet: stored, and returned to be said."""
+    extras = {key: stated[key] for key in EXTRA_KEYS if key in stated and key not in answers}
+    if "discovered_at" in extras and answers.get("handling_ended_at"):
+        extras.pop("discovered_at")
+    answers.update(extras)
+    if answers.get("level", "") is None and "grading" in answers:
+        figures = {k: v for k, v in stated.get("grading", {}).items() if k not in answers["grading"]}
+        answers["grading"].update(figures)
+        if figures:
+            extras["grading"] = figures
+    return extras
+
+
+def _read_back(answers: dict[str, Any], lang: str, kind: str) -> str:
+    """'从你的描述里读到：不涉及关键信息基础设施；事件：网页被篡改；…' — every fact taken without a question."""
+    sep = "：" if lang == "zh" else ": "
+    parts = []
+    for key in ("cii", "central_state_organ", "incident_type", "level", "grading", "discovered_at", "suspected_crime"):
+        if key not in answers:
+            continue
+        value = answers[key]
+        if key == "grading":
+            parts += [f"{pick(GROUP_BY_KEY[k].name, lang)} {wording.measure(k, v, lang)}" for k, v in value.items() if v is not None]
+        elif key == "discovered_at":
+            parts.append(f"{pick(FACT_NAMES[key], lang)}{sep}{clock(parse_iso(value))}")
+        elif key == "incident_type":
+            parts.append(f"{pick(FACT_NAMES[key], lang)}{sep}{pick(INCIDENT_TYPE_NAMES[value], lang)}")
+        elif key == "level":
+            parts.append(f"{pick(FACT_NAMES[key], lang)}{sep}{pick(LEVEL_NAMES[value], lang) if value else pick(TEXTS['to_grade'], lang)}")
+        elif key in FACT_NAMES:
+            parts.append(f"{pick(FACT_NAMES[key], lang)}{sep}{pick(ANSWER_WORDS[value], lang)}")
+    return pick(TEXTS[f"{kind}_read"], lang).format(facts=("；" if lang == "zh" else "; ").join(parts))

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Iterable, Protocol
 
 from bot.flows import typed
 from bot.numerals import chinese_number
 from bot.rules.tables import LEVEL_NAMES, LEVELS
-from bot.timetext import parse_duration
+from bot.timetext import parse_duration, parse_time
 
 UNKNOWN = object()  # a typed text that is not an answer to the question
 
@@ -169,7 +170,7 @@ _TYPE_WORDS = {
     ),
     "ransomware": ("勒索", "加密了", "被加密", "赎金", "ransom", "encrypted"),
     "outage": ("中断", "瘫痪", "宕机", "打不开", "无法访问", "访问不了", "停摆", "停运", "断网", "ddos", "outage", "down", "unreachable", "offline"),
-    "defacement": ("篡改", "黑页", "挂马", "被改", "首页被", "违法有害", "deface", "vandalis"),
+    "defacement": ("篡改", "窜改", "黑页", "挂马", "被改", "首页被", "违法有害", "反动标语", "deface", "vandalis"),
     "other": ("其他", "其它", "不知道", "不清楚", "不确定", "说不清", "都有", "other", "unknown", "not sure", "dont know", "don't know", "no idea"),
 }
 _TYPE_PATTERNS = {
@@ -259,3 +260,23 @@ def implied_yes_no(topic: str, text: str) -> Any:
     return UNKNOWN
 
 
+
+
+# A time of day or date inside a clause ("今早7点发现", "昨晚23:30发现的", "2026-03-01 09:00", "at 7:30 am"), handed
+# to parse_time, which knows what each form means.
+_TIME_IN = re.compile(
+    r"(?:(?:今天|昨天|前天|明天|后天|今早|今晨|昨晚|昨夜|今晚|明早|\d{1,2}月\d{1,2}[日号])\s*)?(?:凌晨|早上|早晨|上午|中午|下午|傍晚|晚上|夜里)?\s*"
+    r"(?:\d{1,2}|[零一二两三四五六七八九十]{1,3})(?:[:：]\d{2}|点(?:半|\d{1,2}分?|[零一二三四五六七八九十]{1,3}分?)?)"
+    r"|\d{4}-\d{1,2}-\d{1,2}(?:[ t]\d{1,2}:\d{2})?"
+    r"|(?:(?:today|yesterday|tomorrow)\s+(?:at\s+)?)?\d{1,2}(?::\d{2})?\s*(?:am|pm)"
+    r"|(?:today|yesterday|tomorrow)\s+(?:at\s+)?\d{1,2}:\d{2}"
+    r"|\d+\s*(?:分钟|小时|天)前|\d+\s*(?:minutes?|hours?|days?)\s+ago"
+)
+
+
+def time_in(text: str, now: datetime) -> datetime | None:
+    """A time said alone or inside a sentence ("昨晚23:30发现的", "凌晨3点左右吧", "we noticed it at 7:30 am")."""
+    moment = parse_time(text, now)
+    if moment is not None:
+        return moment
+    return next((m for m in (parse_time(found.group(), now) for found in _TIME_IN.finditer(typed(text))) if m is not None), None)

@@ -1,0 +1,108 @@
+"""The facts an incident description already states, read into the assessment's answers.
+
+A first message ("我们是一家连锁药店，今早7点发现会员库被拖，四十多万会员的手机号和地址泄露"), a pasted paragraph, or an
+answer that says more than was asked fills every answer it states, so that the assessment asks only what is still
+missing. Each fact is read from the clause that states it (a clause that is a question states nothing), with the
+same readers the questions use; the user sees what was read, in one message, before the next question.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any
+
+from bot.flows import typed
+from bot.flows.readers import QUESTION, UNKNOWN, duration_in, implied_yes_no, incident_type_in, level_in, read_amount, time_in
+
+_CLAUSES = re.compile(r"[，,。；;！!？?\n]+")
+_MAX_CLAUSES = 40  # a pasted page is read for its first facts, not parsed whole
+
+_CII_TERMS = re.compile(r"关基|关键信息基础设施|\bcii\b|critical information infrastructure")
+_DISCOVERY = re.compile(r"发现|获知|发觉|察觉|注意到|收到告警|告警|discovered|noticed|found|detected|spotted|alerted")
+_DATA = re.compile(r"信息|数据|会员|用户|客户|手机号|身份证|记录|患者|病人|学生|records?|customers?|users?|members?|patients?|personal")
+_VIEWS = re.compile(r"浏览|阅读|访问量|点击|views?|viewed|hits")
+_SHARES = re.compile(r"转发|分享|转载|shares?|shared|reposted")
+_HOMEPAGE = re.compile(r"首页|主页|homepage|home page|front page")
+_OTHER_PAGE = re.compile(r"其他页面|子页面|内页|other pages?|subpages?")
+_DEFACED = re.compile(r"篡改|黑页|被改|挂马|deface")
+def facts_in(text: str, now: datetime) -> dict[str, Any]:
+    """The assessment answers `text` states, in the shape of the `assess` input (grading keys under "grading").
+
+    Describing what happened (or any grading figure) without a level starts the grading walk: "level" is None
+    and "grading" holds the figures read, so only the criteria still open are asked.
+    """
+    answers: dict[str, Any] = {}
+    grading: dict[str, Any] = {}
+    text = typed(text)  # 繁體, full width and case folded once: every pattern below is in simplified lower case
+    clauses = [c.strip() for c in _CLAUSES.split(text)[:_MAX_CLAUSES] if c.strip()]
+    for clause in clauses:
+        if QUESTION.search(clause):
+            continue
+        _yes_no(answers, clause)
+        _time(answers, clause, now)
+        _figures(grading, clause, text)
+    level = next((v for v in map(level_in, clauses) if v is not UNKNOWN and v != "grade"), None)
+    kind = incident_type_in(text)
+    if level is not None:
+        answers["level"] = level
+    elif kind is not None or grading:
+        answers.update(level=None, grading=grading, incident_type=kind or "other")
+    return answers
+
+
+_OWN = re.compile(r"我们|我司|我单位|我院|我校|我行|我局|本单位|本公司|\b(?:we|our|us|we're|we've)\b")
+
+
+def describes_own_incident(text: str) -> bool:
+    """Whether `text` tells of the user's own incident ("我们官网首页被篡改了…"), not a question about incidents
+    in general ("网站被篡改多久算重大"): it says what happened, in the first person."""
+    folded = typed(text)
+    return bool(_OWN.search(folded)) and incident_type_in(folded) not in (None, "other")
+
+
+def _yes_no(answers: dict[str, Any], clause: str) -> None:
+    """CII only when the clause names it; the operator type and a suspected crime from what the clause implies.
+    Only a definite yes or no is kept: a doubt in a description may be about something else."""
+    if "cii" not in answers and _CII_TERMS.search(clause):
+        _keep(answers, "cii", implied_yes_no("cii", clause))
+    for topic in ("central_state_organ", "suspected_crime"):
+        if topic not in answers:
+            _keep(answers, topic, implied_yes_no(topic, clause))
+
+
+def _keep(answers: dict[str, Any], key: str, value: Any) -> None:
+    if isinstance(value, bool):
+        answers[key] = value
+
+
+def _time(answers: dict[str, Any], clause: str, now: datetime) -> None:
+    """The discovery time: from a clause that says "发现/discovered", or the first past time anywhere."""
+    if "discovered_at" in answers and not _DISCOVERY.search(clause):
+        return
+    moment = time_in(clause, now)
+    if moment is not None and moment <= now:
+        answers["discovered_at"] = moment.isoformat(timespec="seconds")
+
+
+def _figures(grading: dict[str, Any], clause: str, text: str) -> None:
+    """Grading figures: people whose data leaked, the loss in yuan, a defaced page's time online, views, shares."""
+    defaced = _DEFACED.search(text) or (_HOMEPAGE.search(text) and incident_type_in(text) == "defacement")
+    minutes = duration_in(clause)
+    if minutes is not None:  # "挂了3个小时" is a time, not three of anything
+        if defaced and _OTHER_PAGE.search(clause):
+            grading.setdefault("defacement_other_page_hours", minutes / 60)
+        elif defaced and _HOMEPAGE.search(text):
+            grading.setdefault("defacement_homepage_hours", minutes / 60)
+        return
+    amount = read_amount(clause)
+    if amount is None:
+        return
+    if amount.unit == "money":
+        grading.setdefault("direct_loss_yuan", amount.value)
+    elif _VIEWS.search(clause) and amount.unit in (None, "count", "people"):
+        grading.setdefault("defacement_views", amount.value)
+    elif _SHARES.search(clause) and amount.unit in (None, "count", "people"):
+        grading.setdefault("defacement_shares", amount.value)
+    elif amount.unit in (None, "people") and _DATA.search(clause):
+        grading.setdefault("personal_info_people", amount.value)
