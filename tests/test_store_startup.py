@@ -82,3 +82,22 @@ def test_a_bot_with_damaged_rows_starts_delivers_reminders_and_resets_only_that_
     finally:
         process.stop()
         fake.stop()
+
+
+class IndexDown(SQLiteStore):
+    """The real store, whose reminder index cannot be read (a Redis that just went away, say)."""
+
+    def next_reminder(self, chat_id):
+        raise ConnectionError("index unreachable")
+
+
+async def test_replies_go_out_even_when_the_reminder_index_cannot_be_read(tmp_path):
+    sent = []
+
+    class Sender:
+        async def send_text(self, chat_id, text, rows):
+            sent.append(text)
+
+    bridge = Bridge(BotService(IndexDown(tmp_path / "state.sqlite3")), Sender(), retry_delay=lambda error, attempt: None)
+    await bridge.message(7, "/contacts", "zh-hans")
+    assert sent and "12387" in sent[0]

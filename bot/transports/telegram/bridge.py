@@ -79,7 +79,7 @@ class Bridge:
         key = chat_key(chat_id)
         async with self.locks.hold(key):
             replies = step(key)
-            self._schedule(key, self.service.store.next_reminder(key))
+            self._reschedule(key)
             await self.deliver(chat_id, replies)
 
     async def deliver(self, chat_id: int, replies: list[Reply]) -> None:
@@ -134,9 +134,19 @@ class Bridge:
         chat_id = chat_id_of(key)
         async with self.locks.hold(key):
             replies = self.service.due_reminders(key, now_shanghai())  # saved as delivered before sending
-            self._schedule(key, self.service.store.next_reminder(key))
+            self._reschedule(key)
             if replies and chat_id is not None:
                 await self.deliver(chat_id, replies)
+
+    def _reschedule(self, key: str) -> None:
+        """The chat's next reminder from the store's index. If the store cannot say just now, the replies still
+        go out: the reminder loop reads the index again within RECHECK_SECONDS."""
+        try:
+            due = self.service.store.next_reminder(key)
+        except Exception as error:
+            log.error("could not read the reminder index (%s)", type(error).__name__)
+            return
+        self._schedule(key, due)
 
     def _schedule(self, key: str, due: datetime | None) -> None:
         if self.reminders.set(key, due):
