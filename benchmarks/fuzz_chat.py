@@ -140,7 +140,7 @@ def main() -> None:
         exits = hangs = violations = apologies = processes = 0
         stderr = ""
         shown: list[str] = []
-        latencies: list[float] = []
+        latencies: list[tuple[float, bytes]] = []
         examples: list[str] = []
         started = time.perf_counter()
         for _ in range(args.inputs):
@@ -155,7 +155,7 @@ def main() -> None:
                 processes += 1
                 session, shown = Session(env), []
                 continue
-            latencies.append(time.perf_counter() - sent)
+            latencies.append((time.perf_counter() - sent, line))
             problem = violation(reply)
             if problem:
                 violations += 1
@@ -173,8 +173,11 @@ def main() -> None:
     print(f"exits: {exits}   hangs: {hangs}   protocol violations: {violations}   (goal 0 / 0 / 0)")
     print(f"apologies from the error boundary: {apologies}   stderr lines: {len(stderr.splitlines())}")
     if latencies:
-        p99 = latencies[int(len(latencies) * 0.99) - 1]
-        print(f"answer time: median {statistics.median(latencies) * 1000:.1f} ms, p99 {p99 * 1000:.1f} ms, max {latencies[-1] * 1000:.0f} ms")
+        p99 = latencies[int(len(latencies) * 0.99) - 1][0]
+        median = statistics.median(seconds for seconds, _ in latencies)
+        slowest, line = latencies[-1]
+        print(f"answer time: median {median * 1000:.1f} ms, p99 {p99 * 1000:.1f} ms, max {slowest * 1000:.0f} ms")
+        print(f"  slowest: {len(line):,} bytes, {line[:40]!r}")
     for example in examples[:10]:
         print("  " + example)
     for line in stderr.splitlines()[:10]:
