@@ -413,7 +413,7 @@ def test_maybe_means_not_sure(text):
 TIME_HINT = "没看懂这个时间。请写成这样，如：现在、30分钟前、今天9点、昨天21:30、2026-03-01 09:00"
 
 
-@pytest.mark.parametrize("text", ["this morning", "昨天上午", "3点左右", "25/13 22:00", "刚发现不久", "上周五"])
+@pytest.mark.parametrize("text", ["this morning", "昨天上午", "25/13 22:00", "刚发现不久", "上周五"])
 def test_a_time_that_cannot_be_read_gets_examples_that_can(text):
     state, replies = say(ChatState(), "/assess", "否", "否", "较大", text)
     assert replies[-1].text.startswith(TIME_HINT + "\n") and asks(replies, "discovered_at") and len(replies) == 1

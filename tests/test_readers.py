@@ -111,3 +111,26 @@ def test_an_answer_followed_by_any_explanation_is_that_answer(word_value, separa
 
 def test_the_answer_words_are_distinct():
     assert not set(YES) & set(NO) and not set(NO) & set(UNSURE)
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [("企业官网", "other"), ("公司网站", "other"), ("市政府网站", "other"), ("省政府门户网站", "top"), ("部委官网", "top"),
+     ("a national news site", "top"), ("不确定", None)],
+)
+def test_the_kind_of_defaced_site_in_words(text, kind):
+    answers, _ = answer_at(("否", "否", "帮我分级", "网页被篡改"), text)
+    assert answers["grading"]["defacement_site"] == kind
+
+
+def test_dont_know_at_the_discovery_time_asks_for_the_earliest_moment_rather_than_answering_something_else():
+    state = ChatState()
+    for message in ("/assess", "否", "否", "较大", "不知道"):
+        state, replies = ENGINE.step(state, Event("t", message, NOW))
+    assert "最早可能知道的时间" in replies[-1].text and state.flows["assess"]["step"] == "discovered_at"
+
+
+@pytest.mark.parametrize(("text", "expected"), [("凌晨3点左右吧", "2026-03-01T03:00:00+08:00"), ("昨晚23:30发现的", "2026-02-28T23:30:00+08:00")])
+def test_a_time_inside_a_sentence(text, expected):
+    answers, _ = answer_at(("否", "否", "较大"), text)
+    assert answers["discovered_at"] == expected

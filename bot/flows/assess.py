@@ -46,10 +46,12 @@ from bot.flows.readers import (
     leading_option,
     level_in,
     mentions_foreign_money,
+    site_kind_in,
+    time_in,
     parse_amount,
     read_amount,
 )
-from bot.timetext import is_out_of_range, looks_like_time, parse_time
+from bot.timetext import is_out_of_range, looks_like_time
 from bot.timeutil import MAX_YEAR, MIN_YEAR, clock, parse_iso
 
 NAME = "assess"
@@ -127,8 +129,11 @@ def _hours(text: str, ctx: Ctx) -> Any:
 
 def _moment(text: str, ctx: Ctx) -> Any:
     """A typed time; one that tries to be a time but cannot be read ("this morning") gets examples of times
-    that can, while anything else (a question, say) is left to the knowledge base."""
-    moment = parse_time(text, ctx.now)
+    that can, while anything else (a question, say) is left to the knowledge base. "Don't know" is no time:
+    the clock runs from it, so the user is asked for the earliest moment they may have known."""
+    if typed(text) in UNSURE:
+        return Refused(TEXTS["time_unsure"])
+    moment = time_in(text, ctx.now)
     if moment is not None:
         return moment.isoformat(timespec="seconds")
     if is_out_of_range(text, ctx.now):
@@ -469,6 +474,7 @@ _add(
             Option(_label("没有网页被篡改", "No site was defaced"), "none", _NONE, NO),
             NOT_SURE,
         ),
+        parse=lambda text, ctx: site_kind_in(text),
         store=_grading("defacement_site"),
         keys=("grading.defacement_site", *(f"grading.{key}" for key in DEFACEMENT_FIGURES)),
     )
@@ -588,6 +594,10 @@ TEXTS = {
     ),
     "also_read": _label("也记下了——{facts}。", "Also noted — {facts}."),
     "to_grade": _label("待分级", "to be graded"),
+    "time_unsure": _label(
+        "时限从发现或获知时起算，需要一个时间。拿不准就填你们最早可能知道的时间（从严）；刚刚才知道就点“现在”。",
+        "The deadline runs from when you discovered or learned of it, so a time is needed. If unsure, give the earliest moment you may have known (the strict reading); if you just found out, press \"Now\".",
+    ),
     "years": _label(
         f"这个时间不在{MIN_YEAR}年至{MAX_YEAR}年之间，请检查年份后重新输入。",
         f"That time is not between the years {MIN_YEAR} and {MAX_YEAR}; please check the year and type it again.",

@@ -274,9 +274,29 @@ _TIME_IN = re.compile(
 )
 
 
+_ONLY_DATE_CHARS = re.compile(r"[\d\s/:：\-.年月日号点分t]+")
+
+
 def time_in(text: str, now: datetime) -> datetime | None:
     """A time said alone or inside a sentence ("昨晚23:30发现的", "凌晨3点左右吧", "we noticed it at 7:30 am")."""
     moment = parse_time(text, now)
-    if moment is not None:
-        return moment
+    if moment is not None or _ONLY_DATE_CHARS.fullmatch(typed(text)):
+        return moment  # "25/13 22:00" is a date that is wrong as a whole: none of its parts is read alone
     return next((m for m in (parse_time(found.group(), now) for found in _TIME_IN.finditer(typed(text))) if m is not None), None)
+
+
+_TOP_SITE = re.compile(r"省级|省政府|省委|中央|国务院|部委|国家|新闻网|人民网|新华网|央视|超大型|大型平台|\b(?:national|central|ministry|provincial|news site|very large|platform)\b")
+_OTHER_SITE = re.compile(r"企业|公司|单位|学校|高校|大学|医院|商城|店|市政府|区政府|县|\b(?:company|corporate|business|school|hospital|shop|city|county)\b")
+
+
+def site_kind_in(text: str) -> Any:
+    """The kind of defaced site in words: "top" (provincial-or-above party/government portal, central key news
+    site, very large platform), "other" ("企业官网", "公司网站", "市政府网站"), None when unsure."""
+    folded = typed(text)
+    if QUESTION.search(folded):
+        return UNKNOWN
+    if _DOUBT.search(folded):
+        return None
+    if _TOP_SITE.search(folded):
+        return "top"
+    return "other" if _OTHER_SITE.search(folded) else UNKNOWN
