@@ -38,7 +38,9 @@ _EN_DURATION = re.compile(
     r"(?P<andhalf>\s+and\s+a\s+half)?$",
     re.ASCII,
 )
-_AGO = re.compile(r"^(?P<duration>.+?)\s*(?:以前|之前|前|\s+ago)$", re.ASCII)
+# Read on whitespace-collapsed text, so one optional space is all there is between the duration and "ago"
+# (a "\s*" there would backtrack over every run of spaces: quadratic).
+_AGO = re.compile(r"^(?P<duration>.+?) ?(?:以前|之前|前| ago)$", re.ASCII)
 
 _DAY_WORDS = {
     "今天": (0, None), "今日": (0, None), "昨天": (-1, None), "昨日": (-1, None), "前天": (-2, None),
