@@ -11,6 +11,7 @@ from __future__ import annotations
 from bot import reminders, texts
 from bot.flows import Ctx, Flow, all_flows
 from bot.flows.intake import describes_own_incident
+from bot.flows.readers import QUESTION
 from bot.inputs import MESSAGE_LIMIT, clean, cut
 from bot.i18n import LANGS, detect_lang, normalize_lang, pick
 from bot.knowledge import Answer, KnowledgeBase, load
@@ -101,7 +102,8 @@ class Engine:
             if replies is not None:
                 return replies, True
             answer = self.kb.ask(text, ctx.lang)
-            if answer.matched or answer.topic == "help":
+            if answer.matched or answer.topic == "help" or QUESTION.search(fold(text)):
+                # a question is answered wherever it is asked ("not covered" too), and the flow's question follows
                 return self._answer_replies(state, answer, ctx), True
             return [Reply(pick(texts.NOT_AN_ANSWER, ctx.lang))] + flow.prompt(state, ctx), False
         answer = self.kb.ask(text, ctx.lang)

@@ -134,3 +134,12 @@ def test_dont_know_at_the_discovery_time_asks_for_the_earliest_moment_rather_tha
 def test_a_time_inside_a_sentence(text, expected):
     answers, _ = answer_at(("否", "否", "较大"), text)
     assert answers["discovered_at"] == expected
+
+
+@pytest.mark.parametrize("text", ["GDPR says 72 hours, is it the same in China?", "等保测评要怎么做？"])
+def test_a_question_outside_the_measures_inside_the_assessment_is_answered_as_such_and_the_question_follows(text):
+    state = ChatState(lang="zh")
+    for message in ("/assess", text):
+        state, replies = ENGINE.step(state, Event("t", message, NOW))
+    assert "没能理解这个回答" not in replies[0].text and "couldn't take that" not in replies[0].text
+    assert replies[-1].text.splitlines()[-1] == "事件是否涉及关键信息基础设施？" and "cii" not in state.flows["assess"]["answers"]
