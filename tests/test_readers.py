@@ -56,8 +56,33 @@ SECTOR = (*CRIME, "否")
     ],
 )
 def test_yes_no_and_not_sure_in_the_users_own_words(at, text, key, value):
-    answers, _ = answer_at(at, text)
-    assert key in answers and answers[key] is value
+    """An explicit yes/no with an explanation is taken at once; one only implied is asked back ("…，对吗？")."""
+    state = ChatState()
+    for message in ("/assess", *at, text):
+        state, replies = ENGINE.step(state, Event("t", message, NOW))
+    pending = state.flows["assess"].get("pending")
+    if pending is not None:
+        assert replies[-1].text.endswith(("对吗？", "Is that right?")) and pending["value"] is value
+        state, _ = ENGINE.step(state, Event("t", "对的", NOW))
+    assert state.flows["assess"]["answers"][key] is value
+
+
+def test_an_implied_answer_is_asked_back_and_anything_but_yes_is_read_as_the_answer_again():
+    state = ChatState()
+    for message in ("/assess", "我们只是一家小贸易公司"):
+        state, replies = ENGINE.step(state, Event("t", message, NOW))
+    assert replies[-1].text == "你是说：不涉及关键信息基础设施，对吗？" and [b.label for b in replies[-1].buttons] == ["对", "不对"]
+    assert "cii" not in state.flows["assess"]["answers"]
+    state, replies = ENGINE.step(state, Event("t", "是", NOW))  # "是" confirms the reading, it is not "yes, CII"
+    assert state.flows["assess"]["answers"]["cii"] is False
+    state = ChatState()
+    for message in ("/assess", "我们只是一家小贸易公司", "不确定"):
+        state, replies = ENGINE.step(state, Event("t", message, NOW))
+    assert state.flows["assess"]["answers"]["cii"] is None  # read as the answer again
+    state = ChatState()
+    for message in ("/assess", "我们只是一家小贸易公司", "assess:confirm:no"):
+        state, replies = ENGINE.step(state, Event("t", message, NOW))
+    assert "cii" not in state.flows["assess"]["answers"] and replies[-1].text.endswith("事件是否涉及关键信息基础设施？")
 
 
 @pytest.mark.parametrize(

@@ -46,6 +46,7 @@ from bot.flows.readers import (
     leading_option,
     level_in,
     mentions_foreign_money,
+    names_topic,
     site_kind_in,
     time_in,
     parse_amount,
@@ -588,6 +589,9 @@ TEXTS = {
         "没看懂这个时间。请写成这样，如：现在、30分钟前、今天9点、昨天21:30、2026-03-01 09:00",
         "I could not read that time. Please write it e.g. now, 30 minutes ago, today 9:00, yesterday 21:30, 2026-03-01 09:00",
     ),
+    "is_that_right": _label("你是说：{statement}，对吗？", "You mean: {statement}. Is that right?"),
+    "right": _label("对", "Yes, right"),
+    "wrong": _label("不对", "No"),
     "read_read": _label(
         "从你的描述里读到——{facts}。不对的地方，结果出来后可以点“改”修改；下面只问还缺的。",
         "From your description — {facts}. If any is wrong, change it from the result; I'll ask only what is missing.",
@@ -662,9 +666,12 @@ class AssessFlow:
         data = state.flows.get(NAME)
         if not data:
             return self._fresh(state, ctx)
+        pending = data.pop("pending", None)  # a reading awaiting "对吗？": confirmed, or replaced by what follows
         if text.startswith(NAME + ":"):
-            return self._button(state, text[len(NAME) + 1 :], ctx)
+            return self._button(state, text[len(NAME) + 1 :], ctx, pending)
         folded = typed(text)
+        if pending and pending["step"] == data["step"] and folded in CONFIRM_WORDS:
+            return self._answer(state, QUESTIONS[pending["step"]], pending["value"], ctx, typed_text=pending["text"])
         if folded in BACK_WORDS:
             return self._back(state, ctx)
         if folded in RESTART_WORDS:
@@ -683,11 +690,19 @@ class AssessFlow:
         value = question.parse(text, ctx)
         if isinstance(value, Refused):
             return self._ask(state, ctx, [pick(value.text, ctx.lang)])
-        return None if value is UNKNOWN else self._answer(state, question, value, ctx, typed_text=text)
+        if value is UNKNOWN:
+            return None
+        if question.options is YES_NO and not names_topic(question.step, text):  # only implied ("只是一家小公司"): ask back
+            return self._confirm(state, question, value, text, ctx)
+        return self._answer(state, question, value, ctx, typed_text=text)
 
     # -------------------------------------------------------------------------------------- buttons
-    def _button(self, state: ChatState, token: str, ctx: Ctx) -> list[Reply]:
+    def _button(self, state: ChatState, token: str, ctx: Ctx, pending: dict[str, Any] | None = None) -> list[Reply]:
         data = state.flows[NAME]
+        if token == "confirm:yes" and pending and pending["step"] == data["step"]:
+            return self._answer(state, QUESTIONS[pending["step"]], pending["value"], ctx, typed_text=pending["text"])
+        if token.startswith("confirm:"):  # "不对", or a stale confirmation: the question again
+            return self._ask(state, ctx, [])
         if token in ("start", "restart"):
             return self._fresh(state, ctx)
         if token == "back":
@@ -733,6 +748,13 @@ class AssessFlow:
         if extras:
             notes.append(_read_back(extras, ctx.lang, "also"))
         return self._advance(state, ctx, notes)
+
+    def _confirm(self, state: ChatState, question: Question, value: Any, text: str, ctx: Ctx) -> list[Reply]:
+        """'你是说：不涉及关键信息基础设施，对吗？' with 对 / 不对; anything else typed is read as the answer again."""
+        state.flows[NAME]["pending"] = {"step": question.step, "value": value, "text": text}
+        statement = pick(STATEMENTS[question.step][value], ctx.lang)
+        buttons = [Button(pick(TEXTS["right"], ctx.lang), f"{NAME}:confirm:yes"), Button(pick(TEXTS["wrong"], ctx.lang), f"{NAME}:confirm:no")]
+        return [Reply(pick(TEXTS["is_that_right"], ctx.lang).format(statement=statement), buttons)]
 
     def _advance(self, state: ChatState, ctx: Ctx, notes: list[str] | None = None) -> list[Reply]:
         """Move to the next question (or the summary); `notes` open the next message."""
@@ -957,6 +979,35 @@ def _current_answer(answers: dict[str, Any], question: Question, lang: str) -> s
     return pick(ANSWER_WORDS[value], lang)
 
 
+CONFIRM_WORDS = ("对", "对的", "对啊", "是", "是的", "没错", "正确", "嗯", "yes", "y", "yep", "yeah", "right", "correct", "yes, that's right", "that's right")
+
+
+def _statements(yes: tuple[str, str], no: tuple[str, str], unsure: tuple[str, str]) -> dict[Any, dict[str, str]]:
+    return {True: _label(*yes), False: _label(*no), None: _label(*unsure)}
+
+
+STATEMENTS = {  # what an implied yes / no / not sure says, to be confirmed
+    "cii": _statements(
+        ("涉及关键信息基础设施", "the incident involves critical information infrastructure"),
+        ("不涉及关键信息基础设施", "no critical information infrastructure is involved"),
+        ("不确定是否涉及关键信息基础设施", "you are not sure whether critical information infrastructure is involved"),
+    ),
+    "central_state_organ": _statements(
+        ("本单位属于中央和国家机关各部门或其直属单位", "you are a central or state organ, or a unit directly under one"),
+        ("本单位不属于中央和国家机关各部门或其直属单位", "you are not a central or state organ"),
+        ("不确定本单位是否属于中央和国家机关各部门或其直属单位", "you are not sure whether you are a central or state organ"),
+    ),
+    "suspected_crime": _statements(
+        ("事件涉嫌违法犯罪", "a crime is suspected"),
+        ("事件不涉嫌违法犯罪", "no crime is suspected"),
+        ("不确定是否涉嫌违法犯罪", "you are not sure whether a crime is suspected"),
+    ),
+    "sector_rules": _statements(
+        ("本行业领域有专门的报告规定", "your sector has its own reporting rules"),
+        ("本行业领域没有专门的报告规定", "your sector has no reporting rules of its own"),
+        ("不确定本行业领域是否有专门的报告规定", "you are not sure whether your sector has its own reporting rules"),
+    ),
+}
 EXTRA_KEYS = ("cii", "central_state_organ", "suspected_crime", "discovered_at")
 FACT_NAMES = {
     "cii": _label("涉及关键信息基础设施", "CII involved"),

@@ -242,6 +242,19 @@ _IMPLIED = {
 }
 
 
+_TOPIC_NAMES = {
+    "cii": _words("关基", "关键信息基础设施", "cii", "critical information infrastructure"),
+    "central_state_organ": _words("机关", "国务院", "部委", "central", "state organ", "ministry", "government body"),
+    "suspected_crime": _words("犯罪", "违法", "crime", "criminal", "illegal"),
+    "sector_rules": _words("规定", "要求", "rules", "regulator", "regulations"),
+}
+
+
+def names_topic(topic: str, text: str) -> bool:
+    """Whether the answer names what was asked ("不涉及关基", "no crime"): then its yes or no is explicit."""
+    return bool(_TOPIC_NAMES[topic].search(typed(text)))
+
+
 def implied_yes_no(topic: str, text: str) -> Any:
     """A yes/no/unsure answer said in other words, about `topic` (a key of _IMPLIED): doubt anywhere is "not
     sure" (None); a hint of yes ("我们是国务院组成部门", "有人攻击，算犯罪吧") is yes unless negated; a hint of no
