@@ -11,7 +11,7 @@ from __future__ import annotations
 from bot import reminders, texts
 from bot.flows import Ctx, Flow, all_flows
 from bot.flows.intake import describes_own_incident
-from bot.flows.readers import QUESTION
+from bot.flows.readers import QUESTION, report_kind_in
 from bot.inputs import MESSAGE_LIMIT, clean, cut
 from bot.i18n import LANGS, detect_lang, normalize_lang, pick
 from bot.knowledge import Answer, KnowledgeBase, load
@@ -41,9 +41,11 @@ class Engine:
         typed = text.strip()  # line breaks stay: a report item may span several lines
         pressed = self._pressed(state, typed)
         text = typed if pressed is None else pressed
-        # The language of the user's own words: free text, or a button label typed out.
+        # The language of the user's own words: free text, or a button label typed out — but never an answer to a
+        # flow's question (a company name, a number, "no"): only a question or a message outside a flow tells it.
         own_words = pressed is not None or not (typed.startswith("/") or self._is_button_data(typed))
-        guess = detect_lang(typed) if own_words and state.lang is None else None
+        answering = state.active in self.flows and not QUESTION.search(fold(typed))
+        guess = detect_lang(typed) if own_words and state.lang is None and not answering else None
         ctx = Ctx(
             now=to_shanghai(event.now), lang=state.lang or guess or normalize_lang(event.lang_hint) or "zh", kb=self.kb, said=typed
         )
@@ -106,6 +108,9 @@ class Engine:
                 # a question is answered wherever it is asked ("not covered" too), and the flow's question follows
                 return self._answer_replies(state, answer, ctx), True
             return [Reply(pick(texts.NOT_AN_ANSWER, ctx.lang))] + flow.prompt(state, ctx), False
+        if report_kind_in(text) and "report" in self.flows:  # "我要补报一下", "summary please": that report, at once
+            state.active = "report"
+            return self.flows["report"].start(state, ctx), True
         answer = self.kb.ask(text, ctx.lang)
         return self._answer_replies(state, answer, ctx), answer.matched or answer.topic == "help"
 

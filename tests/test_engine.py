@@ -164,12 +164,11 @@ def test_junk_does_not_set_the_language(engine):
     assert "你好" in replies[0].text
 
 
-def test_a_typed_button_label_sets_the_language(engine):
+def test_an_answer_inside_a_flow_does_not_choose_the_language(engine):
     state, _ = say(engine, ChatState(), "/assess")
     state, _ = say(engine, state, "否")
-    assert state.lang == "zh"
-    _, replies = say(engine, state, "hi")
-    assert "/assess" in replies[0].text
+    state, replies = say(engine, state, "hi")  # not an answer, and in English: still no signal to switch
+    assert state.lang is None and "/assess" in replies[0].text
 
 
 def test_a_stale_button_of_another_flow_re_asks_the_current_question(engine):

@@ -168,3 +168,10 @@ def test_a_question_outside_the_measures_inside_the_assessment_is_answered_as_su
         state, replies = ENGINE.step(state, Event("t", message, NOW))
     assert "没能理解这个回答" not in replies[0].text and "couldn't take that" not in replies[0].text
     assert replies[-1].text.splitlines()[-1] == "事件是否涉及关键信息基础设施？" and "cii" not in state.flows["assess"]["answers"]
+
+
+def test_an_implausibly_large_figure_is_refused_at_the_question_not_stored():
+    state = ChatState()
+    for message in ("/assess", "是", "否", "帮我分级", "勒索病毒", "1111111111111111"):
+        state, replies = ENGINE.step(state, Event("t", message, NOW))
+    assert "大得不合常理" in replies[-1].text and state.flows["assess"]["answers"]["grading"] == {}

@@ -27,6 +27,7 @@ from bot.i18n import pick
 from bot.model import Button, ChatState, Reply
 from bot.rules import assess, describe
 from bot.rules.describe import LABELS as describe_labels
+from bot.rules.facts import MAX_FIGURE
 from bot.rules.grading import Grade, grade, reachable
 from bot.rules import wording
 from bot.rules.tables import CII_OUTAGE_KEYS, GROUP_BY_KEY, GROUPS, INCIDENT_TYPES, LEVEL_NAMES, LEVELS, RANK
@@ -616,6 +617,7 @@ TEXTS = {
     ),
     "before_discovery": _label("处置结束时间（{time}）早于发现时间（{discovered}），请核对。", "Handling cannot end ({time}) before the incident was discovered ({discovered}); please check."),
     "percent": _label("比例应在0到100之间。", "A share must be between 0 and 100."),
+    "too_large": _label("这个数字大得不合常理，请核对后重新输入。", "That number is implausibly large; please check it and type it again."),
     "summary_head": _label("评估结果", "Assessment"),
     "finished": _label("评估已完成。/assess 重新评估，或点下面的按钮。", "The assessment is finished. /assess to start a new one, or press a button below."),
     "draft": _label("起草报告", "Draft the report"),
@@ -933,6 +935,8 @@ def _check(question: Question, value: Any, answers: dict[str, Any], ctx: Ctx) ->
             return pick(TEXTS["before_discovery"], ctx.lang).format(time=clock(parse_iso(ended)), discovered=clock(moment))
     if question.step == "g.population_share_pct" and isinstance(value, (int, float)) and value > 100:
         return pick(TEXTS["percent"], ctx.lang)
+    if question.step.startswith("g.") and isinstance(value, (int, float)) and not isinstance(value, bool) and value > MAX_FIGURE:
+        return pick(TEXTS["too_large"], ctx.lang)
     return None
 
 

@@ -313,3 +313,55 @@ def site_kind_in(text: str) -> Any:
     if _TOP_SITE.search(folded):
         return "top"
     return "other" if _OTHER_SITE.search(folded) else UNKNOWN
+
+
+_KIND_WORDS = {
+    "supplement": r"续报|补报|补充报告|supplementary report|supplementary|supplement|follow-up report|follow up report",
+    "summary": r"总结报告|总结|summary report|summary|final report",
+    "initial": r"首报|首次报告|初次报告|初报|initial report|initial|first report",
+}
+_ASKING = r"(?:我要|我想|想|要|帮我|请|麻烦|起草|写|出|做|准备|开始|draft|write|prepare|start|make|do|i need|i want|i'd like|let's)"
+_REPORT_KIND = re.compile(
+    rf"^(?:{_ASKING}\s*){{0,2}}(?:一份|一个|个|份|a|an|the)?\s*"
+    rf"(?P<kind>{'|'.join(f'(?P<{k}>{w})' for k, w in _KIND_WORDS.items())})"
+    r"(?:\s*(?:一下|吧|了|please|now|报告|report))*(?=$|[\s，,。.!！;；])"
+)
+
+
+def report_kind_in(text: str) -> str | None:
+    """A report kind asked for in a few words: "续报", "起草续报", "我要补报一下 原因查清楚了", "summary please" — the
+    kind must open the message (after words of asking), so an item that merely mentions one is not taken."""
+    match = _REPORT_KIND.match(typed(text))
+    if not match:
+        return None
+    return next(kind for kind in _KIND_WORDS if match[kind])
+
+
+_PREVIEW = re.compile(
+    r"直接出报告|出报告吧|先出报告|生成报告|直接生成|来不及了|就这样吧|先这样吧|先到这|看看报告|预览|"
+    r"\b(?:preview|show me the report|generate the report|just give me the report|that's all|finish it now|no time)\b"
+)
+_NEXT = re.compile(r"^(?:下一项|下一个|下一题|跳过这项|跳过这个|先跳过|next|next one|skip this|skip it|move on)$")
+_CANCEL = re.compile(r"^(?:取消|不写了|算了|cancel|stop|never mind)$")
+_EDIT_ITEM = re.compile(
+    r"(?:写错了|改一下|改改|修改|更正|重填|edit|change|fix|correct)\D{0,6}?"
+    r"(?:第\s*(?P<zh>\d{1,2}|[一二三四五六七八九十]{1,3})\s*[项条部分]|(?:item|section|no\.?|#)\s*(?P<en>\d{1,2}))"
+)
+
+
+def report_instruction(text: str) -> tuple[str, int | None] | None:
+    """An instruction to the bot typed where a report item is asked: ("preview", None) for "来不及了 直接出报告吧",
+    ("skip", None) for "下一项", ("cancel", None), or ("edit", n) for "写错了 改一下第二项"; None for an answer."""
+    folded = typed(text)
+    edit = _EDIT_ITEM.search(folded)
+    if edit:
+        number = edit["zh"] or edit["en"]
+        value = int(number) if number.isdigit() else chinese_number(number)
+        return ("edit", int(value)) if value else None
+    if _PREVIEW.search(folded):
+        return ("preview", None)
+    if _NEXT.match(folded):
+        return ("skip", None)
+    if _CANCEL.match(folded):
+        return ("cancel", None)
+    return None

@@ -29,6 +29,7 @@ from datetime import date, datetime
 from typing import Any
 
 from bot.flows import BACK_WORDS, Ctx, typed
+from bot.flows.readers import report_instruction, report_kind_in
 from bot.i18n import pick
 from bot.inputs import ITEM_LIMIT, cut
 from bot.knowledge.normalize import fold
@@ -107,6 +108,10 @@ TEXTS = {
     },
     "suggested": {"zh": "{label}（建议）", "en": "{label} (suggested)"},
     "same_kind": {"zh": "正在起草的就是{kind}。", "en": "This is the {kind} already."},
+    "paused": {
+        "zh": "已退出{kind}的起草，已填的内容都保留；/report 可以继续。",
+        "en": "Left the {kind} draft; everything filled in is kept, and /report continues it.",
+    },
     "review": {
         "zh": "续报会逐一列出影响、措施、趋势、原因、溯源线索和后续措施的当前内容：有新情况就输入最新情况，没有变化请点“保持不变”。",
         "en": "The supplementary report shows the impact, measures, trend, cause, leads and next steps as they stand: type what is new, or press \"Keep\" if nothing changed.",
@@ -218,16 +223,6 @@ SKIP_WORDS = frozenset(
         *("don't know", "dont know", "i don't know", "i dont know", "idk", "not sure", "unsure", "no idea", "not known yet"),
     )
 )
-# A report kind named instead of an answer (folded): that kind is chosen, never stored as an item.
-KIND_WORDS: dict[str, Kind] = {
-    typed(word): kind
-    for kind, words in {
-        "initial": ("首报", "首次报告", "初次报告", "初报", "initial", "initial report", "first report"),
-        "supplement": ("续报", "补报", "续报（补报）", "补充报告", "supplement", "supplementary", "supplementary report", "follow-up report"),
-        "summary": ("总结报告", "summary", "summary report", "final report"),
-    }.items()
-    for word in words
-}
 EDIT_WORDS = re.compile(r"^(?:(?:修改|更改|更正|改|编辑|edit|change|fix)\s*)?(?:第|item|no\.?)?\s*")
 # Linear on any text: an address starts only where a run of its characters starts (the lookbehind), so a long
 # run is scanned once, not once per character; the domain's parts are possessive (nothing to backtrack).
@@ -257,7 +252,8 @@ class ReportFlow:
         draft = {"kind": None, "facts": {}, "skipped": [], "review": [], "step": "kind"}  # a kind-less draft holds nothing typed
         state.flows[NAME] = draft
         _prefill(draft, state, ctx)
-        return self.prompt(state, ctx)
+        wanted = report_kind_in(ctx.said)  # "我要补报一下": the kind asked for is chosen at once
+        return self._set_kind(state, draft, wanted, ctx) if wanted else self.prompt(state, ctx)
 
     def prompt(self, state: ChatState, ctx: Ctx) -> list[Reply]:
         draft = state.flows[NAME]
@@ -295,7 +291,7 @@ class ReportFlow:
         if colon and prefix == NAME:
             return self._press(state, draft, action, ctx)
         step = draft["step"]
-        kind = KIND_WORDS.get(typed(text))
+        kind = report_kind_in(text)
         if kind is not None:
             return self._typed_kind(state, draft, kind, ctx)
         if step == "preview":
@@ -304,6 +300,9 @@ class ReportFlow:
             return self._edit_target(state, draft, text, ctx)
         if step in ("choose", "kind", "done") or text.rstrip().endswith(("?", "？")):
             return None
+        instruction = report_instruction(text)
+        if instruction is not None:
+            return self._instruction(state, draft, *instruction, ctx)
         if typed(text) in SKIP_WORDS:
             return self._skip(state, draft, ctx)
         if typed(text) in BACK_WORDS:
@@ -418,6 +417,20 @@ class ReportFlow:
 
     def _ask(self, state: ChatState, draft: dict[str, Any], key: str, ctx: Ctx) -> list[Reply]:
         draft["step"] = key
+        return self.prompt(state, ctx)
+
+    def _instruction(self, state: ChatState, draft: dict[str, Any], verb: str, number: int | None, ctx: Ctx) -> list[Reply]:
+        """An instruction typed where an item is asked ("来不及了 直接出报告吧", "下一项", "取消", "改一下第二项"):
+        done, never stored as the item's text."""
+        if verb == "skip":
+            return self._skip(state, draft, ctx)
+        if verb == "cancel":
+            state.active = None
+            return [Reply(pick(TEXTS["paused"], ctx.lang).format(kind=pick(KIND_NAMES[draft["kind"]], ctx.lang)))]
+        spec = _section(draft["kind"], number) if verb == "edit" else None
+        if spec is not None:
+            return self._edit_section(state, draft, spec, ctx)
+        draft["step"] = "preview"
         return self.prompt(state, ctx)
 
     def _skip(self, state: ChatState, draft: dict[str, Any], ctx: Ctx) -> list[Reply]:
