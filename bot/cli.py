@@ -31,6 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
     chat.add_argument("--chat-id", help="continue a stored conversation by id")
     chat.add_argument("--store", help="state store: a SQLite path, sqlite:///path, memory: or redis://… (default: SQLite in the user data dir)")
     chat.add_argument("--files-dir", help="where rendered report files are written (default: the user data dir)")
+    chat.add_argument("--now", help="a fixed current time for every message, ISO 8601 (no offset = Asia/Shanghai), for tests and examples")
 
     assess = sub.add_parser("assess", help="deadlines for incident scenarios read as JSON lines from stdin")
     assess.add_argument("--json", action="store_true", help="print one JSON line per scenario")

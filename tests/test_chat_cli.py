@@ -130,3 +130,11 @@ def test_terminal_prints_a_reminder_that_falls_due_while_waiting(monkeypatch, tm
     assert "提醒：首报" in out.getvalue()
     assert chat.buttons == ["/assess"]  # the question's numbered buttons still apply
     assert store.load("t").reminders == []
+
+
+def test_chat_jsonl_takes_a_fixed_now_so_relative_times_can_be_tested():
+    done = run_bot("chat", "--jsonl", "--now", "2026-03-01T10:15", input="/assess\n否\n否\n较大\n昨晚23:30发现的\n")
+    last = json.loads(done.stdout.splitlines()[-1])["messages"][-1]["text"]
+    assert done.returncode == 0 and "已记录发现时间：2026-02-28 23:30" in last
+    bad = run_bot("chat", "--jsonl", "--now", "garbage", input="")
+    assert bad.returncode == 2 and "--now" in bad.stderr and "Traceback" not in bad.stderr

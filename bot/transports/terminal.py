@@ -22,6 +22,7 @@ import threading
 import unicodedata
 import uuid
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO, TextIO
 
@@ -31,6 +32,7 @@ from bot.model import Reply
 from bot.numerals import ascii_int
 from bot.service import BotService, apology
 from bot.store import default_data_dir, open_store
+from bot.timeutil import MAX_YEAR, MIN_YEAR, parse_iso
 from bot.transports.files import save_file
 
 TERMINAL_CHAT_ID = "terminal"
@@ -43,21 +45,30 @@ log = logging.getLogger(__name__)
 
 
 def run_chat(args: argparse.Namespace) -> int:
+    try:
+        now = parse_iso(args.now) if args.now else None
+    except (ValueError, OverflowError):
+        print(f"--now is not an ISO 8601 time: {args.now!r}", file=sys.stderr)
+        return 2
+    if now is not None and not MIN_YEAR <= now.year <= MAX_YEAR:
+        print(f"--now must fall between the years {MIN_YEAR} and {MAX_YEAR}: {args.now!r}", file=sys.stderr)
+        return 2
     # chat --jsonl without --chat-id can never be resumed, so it keeps nothing once it exits (not even after a kill -9)
     store = open_store("memory:" if args.jsonl and not args.chat_id else args.store or os.environ.get("BOT_STORE"))
     files_dir = Path(args.files_dir) if args.files_dir else default_data_dir() / "reports"
     service = BotService(store)
     if args.jsonl:
         sys.stdout.reconfigure(encoding="utf-8")  # the protocol's encoding, whatever the locale says
-        return run_jsonl(service, args.chat_id or f"jsonl-{uuid.uuid4().hex}", files_dir, sys.stdin.buffer, sys.stdout)
+        return run_jsonl(service, args.chat_id or f"jsonl-{uuid.uuid4().hex}", files_dir, sys.stdin.buffer, sys.stdout, now)
     sys.stdout.reconfigure(errors="replace")  # a terminal that cannot show a character shows "?" instead of failing
-    return run_terminal(service, args.chat_id or TERMINAL_CHAT_ID, files_dir, sys.stdin, sys.stdout)
+    return run_terminal(service, args.chat_id or TERMINAL_CHAT_ID, files_dir, sys.stdin, sys.stdout, now)
 
 
-def run_jsonl(service: BotService, chat_id: str, files_dir: Path, stdin: BinaryIO, stdout: TextIO) -> int:
+def run_jsonl(service: BotService, chat_id: str, files_dir: Path, stdin: BinaryIO, stdout: TextIO, now: datetime | None = None) -> int:
+    """`now`: a fixed time for every message (--now), else each is stepped at the moment it is read."""
     for line in read_lines(stdin):
         leaving = line.strip().lower() in QUIT
-        messages = jsonl_messages(service, chat_id, None if leaving else line, files_dir)
+        messages = jsonl_messages(service, chat_id, None if leaving else line, files_dir, now)
         stdout.write(clean(json.dumps({"messages": messages}, ensure_ascii=False)) + "\n")  # valid UTF-8, always
         stdout.flush()
         if leaving:
@@ -65,11 +76,11 @@ def run_jsonl(service: BotService, chat_id: str, files_dir: Path, stdin: BinaryI
     return 0
 
 
-def jsonl_messages(service: BotService, chat_id: str, line: str | None, files_dir: Path) -> list[dict]:
+def jsonl_messages(service: BotService, chat_id: str, line: str | None, files_dir: Path, now: datetime | None = None) -> list[dict]:
     """The answer to one line (None: the goodbye) as JSON messages: the error boundary of `chat --jsonl`.
     Whatever fails (the core, the store, saving a report file) is answered with the apology instead."""
     try:
-        replies = [Reply(pick(BYE, _lang(service, chat_id)))] if line is None else service.handle(chat_id, line)
+        replies = [Reply(pick(BYE, _lang(service, chat_id)))] if line is None else service.handle(chat_id, line, now)
         return [reply_to_json(reply, files_dir) for reply in replies]
     except Exception as error:
         return [reply_to_json(apology(error, _lang(service, chat_id)), files_dir)]
@@ -98,8 +109,9 @@ class TerminalChat:
     mode) or at the next turn (a pipe); a lock keeps the two from changing the chat's state at once.
     """
 
-    def __init__(self, service: BotService, chat_id: str, files_dir: Path, out: TextIO) -> None:
+    def __init__(self, service: BotService, chat_id: str, files_dir: Path, out: TextIO, now: datetime | None = None) -> None:
         self.service = service
+        self.now = now  # --now: a fixed time for every message
         self.chat_id = chat_id
         self.files_dir = files_dir
         self.out = out
@@ -136,7 +148,7 @@ class TerminalChat:
             text = self.buttons[number - 1]
         with self.lock:
             try:  # the error boundary of the terminal: the core, the store, saving a report file
-                self.show(self.service.due_reminders(self.chat_id) + self.service.handle(self.chat_id, text))
+                self.show(self.service.due_reminders(self.chat_id, self.now) + self.service.handle(self.chat_id, text, self.now))
             except Exception as error:
                 self.show([apology(error, self.lang())])
 
@@ -145,7 +157,7 @@ class TerminalChat:
         while not stop.wait(REMINDER_POLL_SECONDS):
             with self.lock:
                 try:
-                    due = self.service.due_reminders(self.chat_id)
+                    due = self.service.due_reminders(self.chat_id, self.now)
                 except Exception as error:  # the store failed: try again at the next poll, the chat goes on
                     log.error("reminder check failed (%s)", type(error).__name__)
                     continue
@@ -155,13 +167,13 @@ class TerminalChat:
                     self.out.flush()
 
 
-def run_terminal(service: BotService, chat_id: str, files_dir: Path, stdin: TextIO, stdout: TextIO) -> int:
+def run_terminal(service: BotService, chat_id: str, files_dir: Path, stdin: TextIO, stdout: TextIO, now: datetime | None = None) -> int:
     interactive = stdin.isatty() and stdout.isatty()
-    chat = TerminalChat(service, chat_id, files_dir, stdout)
+    chat = TerminalChat(service, chat_id, files_dir, stdout, now)
     stop = threading.Event()
     if interactive:
         _enable_line_editing(default_data_dir() / "history")
-    chat.show(service.opening(chat_id))
+    chat.show(service.opening(chat_id, now))
     if interactive:
         threading.Thread(target=chat.remind_while_waiting, args=(stop,), daemon=True).start()
     for line in _typed_lines() if interactive else read_lines(stdin.buffer):
