@@ -136,3 +136,17 @@ def test_assess_with_a_lone_surrogate_is_exit_2_and_never_writes_invalid_utf8():
     )
     assert result.returncode == 2 and result.stderr.count(b"\n") <= 1 and b"Traceback" not in result.stderr
     result.stdout.decode("utf-8")  # strict: whatever was written is valid UTF-8
+
+
+def test_a_failure_outside_the_core_is_one_apology_line_and_the_session_goes_on(tmp_path):
+    """The transport's own boundary: the report files cannot be saved (--files-dir is a file, not a folder)."""
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("")
+    lines = ["/report", "report:kind:initial", "report:preview", "report:finish", "/contacts"]
+    replies, stderr = jsonl_session("".join(f"{line}\n" for line in lines).encode(), "--files-dir", str(blocked))
+    assert len(replies) == len(lines)
+    [sorry] = replies[3]["messages"]
+    assert sorry["text"].startswith("抱歉") and sorry["files"] == []
+    assert "010-82992387" in replies[4]["messages"][0]["text"]
+    [logged] = stderr.splitlines()
+    assert "error" in logged and "Error" in logged  # one line: an error id and the class
