@@ -175,3 +175,29 @@ def test_an_implausibly_large_figure_is_refused_at_the_question_not_stored():
     for message in ("/assess", "是", "否", "帮我分级", "勒索病毒", "1111111111111111"):
         state, replies = ENGINE.step(state, Event("t", message, NOW))
     assert "大得不合常理" in replies[-1].text and state.flows["assess"]["answers"]["grading"] == {}
+
+
+TIME_NOW = datetime(2026, 11, 30, 10, 0, tzinfo=SHANGHAI)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("凌晨3点左右吧", "2026-11-30T03:00"), ("昨天晚上11点半", "2026-11-29T23:30"), ("前天下午四点多", "2026-11-28T16:00"),
+        ("11月3号早上8点", "2026-11-03T08:00"), ("12月3号早上8点", "2025-12-03T08:00"),  # no year: the latest not in the future
+        ("3 Nov 2026, 8:15 am", "2026-11-03T08:15"), ("this morning at half past six", "2026-11-30T06:30"),
+        ("last night around 2am", "2026-11-30T02:00"), ("昨晚十一点多", "2026-11-29T23:00"), ("quarter to nine", "2026-11-30T08:45"),
+        ("明天9点", "2026-12-01T09:00"),  # read, so that the question can say it is in the future
+    ],
+)
+def test_times_of_day_and_dates_as_people_say_them(text, expected):
+    from bot.flows.readers import time_in
+
+    assert time_in(text, TIME_NOW).isoformat(timespec="minutes").startswith(expected)
+
+
+def test_a_time_tomorrow_is_said_to_be_in_the_future_not_misunderstood():
+    state = ChatState()
+    for message in ("/assess", "否", "否", "较大", "明天9点"):
+        state, replies = ENGINE.step(state, Event("t", message, TIME_NOW))
+    assert "晚于现在" in replies[-1].text and "没看懂" not in replies[-1].text

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Iterable, Protocol
 
 from bot.flows import typed
@@ -290,8 +290,39 @@ _TIME_IN = re.compile(
 _ONLY_DATE_CHARS = re.compile(r"[\d\s/:：\-.年月日号点分t]+")
 
 
+_EN_HOURS = {w: n for n, w in enumerate("one two three four five six seven eight nine ten eleven twelve".split(), 1)}
+_EN_CLOCK = re.compile(rf"\b(?:(?P<half>half past)|(?P<qpast>quarter past)|(?P<qto>quarter to))\s+(?P<h>\d{{1,2}}|{'|'.join(_EN_HOURS)})\b")
+_EN_OCLOCK = re.compile(rf"\b(?P<h>\d{{1,2}}|{'|'.join(_EN_HOURS)})\s*o'?clock\b")
+_THIS_PART = re.compile(r"\b(?:this morning|this afternoon|this evening|tonight)\s+(?:at\s+)?(?P<t>\d{1,2}(?::\d{2})?(?:\s*[ap]m)?)")
+_DAYS_AHEAD = (("后天", "今天", 2), ("明天", "今天", 1), ("明早", "今早", 1), ("day after tomorrow", "today", 2), ("tomorrow", "today", 1))
+
+
+def _english_clock(text: str) -> str:
+    """"half past six" → "6:30", "quarter to nine" → "8:45", "seven o'clock" → "7:00", "this morning at 6:30" → "6:30 am"."""
+    def hour(word: str) -> int:
+        return int(word) if word.isdigit() else _EN_HOURS[word]
+
+    def clock(match: re.Match[str]) -> str:
+        h = hour(match["h"])
+        if match["qto"]:
+            return f"{(h - 2) % 12 + 1}:45"
+        return f"{h}:{'30' if match['half'] else '15'}"
+
+    text = _EN_CLOCK.sub(clock, text)
+    text = _EN_OCLOCK.sub(lambda m: f"{hour(m['h'])}:00", text)
+    return _THIS_PART.sub(lambda m: f"today {m['t']}" + ("" if re.search("[ap]m", m["t"]) else (" am" if "morning" in m[0] else " pm")), text)
+
+
 def time_in(text: str, now: datetime) -> datetime | None:
-    """A time said alone or inside a sentence ("昨晚23:30发现的", "凌晨3点左右吧", "we noticed it at 7:30 am")."""
+    """A time said alone or inside a sentence ("昨晚23:30发现的", "凌晨3点左右吧", "we noticed it at 7:30 am",
+    "this morning at half past six"). A time in the days ahead ("明天9点") is read too, so that the question can say
+    it is in the future rather than that it was not understood."""
+    folded = typed(text)
+    for word, today, days in _DAYS_AHEAD:
+        if word in folded:
+            moment = time_in(folded.replace(word, today), now)
+            return moment + timedelta(days=days) if moment else None
+    text = _english_clock(folded)
     moment = parse_time(text, now)
     if moment is not None or _ONLY_DATE_CHARS.fullmatch(typed(text)):
         return moment  # "25/13 22:00" is a date that is wrong as a whole: none of its parts is read alone
