@@ -201,3 +201,19 @@ def test_a_time_tomorrow_is_said_to_be_in_the_future_not_misunderstood():
     for message in ("/assess", "否", "否", "较大", "明天9点"):
         state, replies = ENGINE.step(state, Event("t", message, TIME_NOW))
     assert "晚于现在" in replies[-1].text and "没看懂" not in replies[-1].text
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("一条个人信息都没丢", 0), ("no customer data touched", 0), ("客户数据都没受影响", 0), ("损失估计三四百万", 4_000_000),
+     ("我们没丢多少", None)],
+)
+def test_none_in_words_and_a_range_read_at_its_upper_figure(text, value):
+    from bot.flows.assess import QUESTIONS as ASKED
+
+    parsed = ASKED["g.personal_info_people" if value != 4_000_000 else "g.direct_loss_yuan"].parse(text, None)
+    assert (parsed if isinstance(parsed, (int, float)) else None) == value
+
+
+def test_durations_in_english_words():
+    assert duration_in("for about five hours now") == 300 and duration_in("down for twenty minutes") == 20

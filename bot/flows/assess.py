@@ -48,6 +48,7 @@ from bot.flows.readers import (
     level_in,
     mentions_foreign_money,
     names_topic,
+    says_none,
     site_kind_in,
     time_in,
     parse_amount,
@@ -99,6 +100,8 @@ def _counted(unit: str) -> Callable[[str, Ctx], Any]:
     another unit ("5000万元" asked for people) or another currency ("$2 million") is refused, never converted."""
 
     def parse(text: str, ctx: Ctx) -> Any:
+        if says_none(text):
+            return 0
         amount = read_amount(text)
         if unit == "money" and (amount.unit == FOREIGN if amount else mentions_foreign_money(text)):
             return Refused(TEXTS["yuan_only"])

@@ -81,7 +81,7 @@ def read_amount(text: str) -> Amount | None:
     The unit is kept so that a question counted in people can refuse a sum of money, and the other way round.
     An answer in a sentence is read from its first amount with a unit; a question ("…要报告吗") is no answer.
     """
-    folded = typed(text).replace(",", "")
+    folded = _upper_of_range(typed(text).replace(",", ""))
     match = _AMOUNT.match(folded)
     if match:
         return _amount(match)
@@ -108,6 +108,26 @@ def _amount(match: re.Match[str]) -> Amount | None:
         return None
     value = number * _MULTIPLIERS.get(match["mult"] or "", 1)
     return Amount(int(value) if value.is_integer() else value, currency or unit)
+
+
+_NONE_SAID = re.compile(
+    r"^一(?:条|个|人|份|点)?.{0,10}都?没|都没(?:有)?(?:丢|泄露|被盗|泄漏|损失|影响|受)|^(?:没有|无|未)(?:泄露|泄漏|丢失|损失|影响|被盗)了?$|"
+    r"\bno (?:\w+ ){0,3}(?:data|information|records?|loss|one)\b|\bnothing (?:was )?(?:leaked|lost|stolen)\b|\bnone (?:leaked|lost)\b"
+)
+
+
+def says_none(text: str) -> bool:
+    """"一条个人信息都没丢", "no customer data touched", "nothing was leaked": zero, said in words."""
+    folded = typed(text)
+    return not QUESTION.search(folded) and bool(_NONE_SAID.search(folded))
+
+
+_RANGE = re.compile(r"([一二两三四五六七八九])([一二两三四五六七八九])(十|百|千)(万|亿)?")
+
+
+def _upper_of_range(text: str) -> str:
+    """"三四百万" → "四百万": of a range said the Chinese way, the upper figure (it grades higher)."""
+    return _RANGE.sub(lambda m: m[2] + m[3] + (m[4] or ""), text)
 
 
 def mentions_foreign_money(text: str) -> bool:
@@ -152,12 +172,19 @@ _DURATION_IN = re.compile(
 )
 
 
+_EN_NUMBERS = {w: str(n) for n, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen twenty".split()
+)}
+_EN_NUMBER = re.compile(rf"\b(?:{'|'.join(_EN_NUMBERS)})\b")
+
+
 def duration_in(text: str) -> float | None:
-    """Minutes of the first duration said in `text`, alone or in a sentence; a question is no answer."""
+    """Minutes of the first duration said in `text`, alone or in a sentence ("for about five hours now"); a
+    question is no answer."""
     minutes = parse_duration(text)
     if minutes is not None:
         return minutes
-    folded = typed(text)
+    folded = _EN_NUMBER.sub(lambda m: _EN_NUMBERS[m[0]], typed(text))
     if QUESTION.search(folded):
         return None
     return next((m for m in (parse_duration(found.group()) for found in _DURATION_IN.finditer(folded)) if m is not None), None)
