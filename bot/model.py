@@ -44,6 +44,7 @@ class Event:
     text: str
     now: datetime
     lang_hint: str | None = None  # e.g. Telegram's language_code, used only for a new chat
+    author: dict[str, str] | None = None  # who in a group chat typed or pressed it: {"id", "name"}
 
 
 @dataclass
@@ -56,6 +57,7 @@ class ChatState:
     buttons: list[dict[str, str]] = field(default_factory=list)  # last buttons shown, so typed labels work
     reminders: list[dict[str, Any]] = field(default_factory=list)
     reset: bool = False  # the stored conversation could not be read and was started afresh: say so once
+    seen: list[str] = field(default_factory=list)  # the platform ids of the last messages handled: a re-push is skipped
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -106,6 +108,7 @@ def _check_shape(state: ChatState) -> None:
         ("buttons", isinstance(state.buttons, list) and all(_is_str_dict(b, ("label", "data")) for b in state.buttons)),
         ("reminders", isinstance(state.reminders, list) and all(_is_reminder(r) for r in state.reminders)),
         ("reset", isinstance(state.reset, bool)),
+        ("seen", isinstance(state.seen, list) and all(isinstance(s, str) for s in state.seen)),
     ]
     for name, ok in checks:
         if not ok:

@@ -34,6 +34,7 @@ from bot.timeutil import now_shanghai
 log = logging.getLogger(__name__)
 
 ATTEMPTS = 30  # compare-and-set tries before a message gives up (each conflict means another message got in)
+SEEN_KEPT = 50  # handled message ids kept per chat, for platforms that push a message again (after a restart)
 PAUSE_CAP = 0.02  # seconds: the most a retry waits before reading again (jittered from 1 ms up)
 
 APOLOGY = {
@@ -58,11 +59,32 @@ class BotService:
         self.store = store
         self.engine = engine or Engine()
 
-    def handle(self, chat_id: str, text: str, now: datetime | None = None, lang_hint: str | None = None) -> list[Reply]:
-        event = Event(chat_id, text, now or now_shanghai(), lang_hint)
+    def handle(
+        self,
+        chat_id: str,
+        text: str,
+        now: datetime | None = None,
+        lang_hint: str | None = None,
+        *,
+        message_id: str | None = None,
+        author: dict[str, str] | None = None,
+    ) -> list[Reply]:
+        """`message_id`: the platform's id of the message; one already handled (kept in the chat's state, saved
+        with the step) gets no replies and changes nothing, so a platform's re-push is skipped."""
+        event = Event(chat_id, text, now or now_shanghai(), lang_hint, author)
         lang = normalize_lang(lang_hint)
+        forget = _is_forget(text)
+
+        def step(state: ChatState) -> tuple[ChatState, list[Reply]]:
+            if message_id is not None and message_id in state.seen:
+                return state, []
+            new, replies = self.engine.step(state, event)
+            if message_id is not None and not forget:  # a forgotten chat keeps nothing (a re-push forgets again)
+                new.seen = [*new.seen, message_id][-SEEN_KEPT:]
+            return new, replies
+
         try:
-            return self._transact(chat_id, lambda state: self.engine.step(state, event), forget=_is_forget(text), lang=lang)
+            return self._transact(chat_id, step, forget=forget, lang=lang)
         except Exception as error:  # the boundary: one message fails, the chat and the process go on
             if _is_forget(text):
                 try:
