@@ -42,7 +42,19 @@ CAVEAT = {
 SOURCE_LABEL = {"zh": "来源", "en": "Source"}
 VERIFY = {"zh": "原文", "en": "Official text"}
 CHAR_MARK = "#"  # single Chinese characters are weak evidence: counted apart from words and bigrams
-_CLAUSES = re.compile(r"[，。？！,?!;；：:\n]+")
+# Clause breaks: punctuation, and the spaces people type between Chinese phrases instead of commas
+# ("服务器在杭州 被黑了 要报给谁").
+_CLAUSES = re.compile(r"[，。？！,?!;；：:\n、]+|(?<=[\u3400-\u9fff])\s+(?=[\u3400-\u9fff\d])|(?<=\d)\s+(?=[\u3400-\u9fff])")
+# The parts a question may ask for at once ("向谁报、几小时内、用什么渠道"): the concept that asks for it, and what
+# an answer that gives it contains. A question asking for two or more is answered by the entry that gives most
+# of them, and what that entry leaves out is added from the entry that gives it.
+ASPECTS = {
+    "recipient": ("向谁", {"zh": r"保护工作部门|省级网信部门|网信工作机构|公安机关", "en": r"protection department|provincial cyberspace|cyberspace-affairs office|public security"}),
+    "deadline": ("时限", {"zh": r"\d+\s*(?:个)?小时|半小时|\d+分钟", "en": r"\d+\s*hours?\b|\d+ minutes|one hour"}),
+    "channel": ("渠道", {"zh": r"12387", "en": r"12387"}),
+}
+MULTI_PART_MARGIN = 0.75  # an entry giving more of the parts asked may replace a better-scored one down to this share
+ALSO = {"zh": "另见", "en": "See also"}
 _WORD = re.compile(r"[a-z0-9]+|[\u3400-\u9fff]+|[\ue000-\uefff]")
 
 
@@ -206,9 +218,21 @@ class KnowledgeBase:
         for entry_index, counts in enumerate(entry_counts):
             for token, weight in self._weigh(counts).items():
                 self._entry_postings[token].append((entry_index, weight))
-        self._keyword_chars = [
-            frozenset(self.normalizer.concept_char(k) for k in entry.keywords) for entry in self.entries
+        # each keyword is a concept, or alternatives 'a|b' (any one will do); every keyword must be named
+        self._aspect_chars = {
+            name: chr(CONCEPT_BASE + self.normalizer.lookup[words(concept)])
+            for name, (concept, _) in ASPECTS.items()
+            if words(concept) in self.normalizer.lookup
+        }
+        self._aspects_given = [
+            {lang: frozenset(name for name, (_, found) in ASPECTS.items() if re.search(found[lang], entry.answer.get(lang, ""), re.I)) for lang in LANGS}
+            for entry in self.entries
         ]
+        self._keyword_sets = [
+            tuple(frozenset(self.normalizer.concept_char(alt) for alt in k.split("|")) for k in entry.keywords)
+            for entry in self.entries
+        ]
+        self._keyword_chars = [frozenset().union(*sets) for sets in self._keyword_sets]
 
     def _spelling_vocabulary(self) -> dict[str, str]:
         """English words a typo may be corrected to: phrasing words and one-word synonyms (→ their concept)."""
@@ -273,8 +297,8 @@ class KnowledgeBase:
         for entry_index, cosine in whole_entry.items():  # a long question may touch several phrasings of one entry
             best[entry_index] = max(best.get(entry_index, 0.0), WHOLE_ENTRY_WEIGHT * cosine)
         for entry_index in list(best):
-            keywords = self._keyword_chars[entry_index]
-            if keywords and keywords <= concepts:
+            keywords = self._keyword_sets[entry_index]
+            if keywords and all(alternatives & concepts for alternatives in keywords):
                 best[entry_index] += KEYWORD_BONUS
         return sorted(((score, self.entries[i]) for i, score in best.items()), key=lambda pair: -pair[0])
 
@@ -333,8 +357,45 @@ class KnowledgeBase:
         ranked = self._rank_with_clauses(question)
         if not ranked or ranked[0][0] < THRESHOLD or not self._specific_enough(question, ranked[0]):
             return self.not_covered(lang, ranked)
-        score, entry = ranked[0]
-        return self.answer_entry(entry, lang, score=min(score, 1.0))
+        asked = self.aspects_asked(question)
+        if len(asked) < 2:
+            score, entry = ranked[0]
+            return self.answer_entry(entry, lang, score=min(score, 1.0))
+        return self._answer_parts(ranked, asked, lang)
+
+    def aspects_asked(self, question: str) -> frozenset[str]:
+        """Which of whom / by when / which channel a question asks for."""
+        canonical = self.normalizer.canonical(question)
+        return frozenset(name for name, char in self._aspect_chars.items() if char in canonical)
+
+    def _given(self, entry: Entry, lang: str) -> frozenset[str]:
+        return self._aspects_given[self.by_id_index[entry.id]][lang]
+
+    def _answer_parts(self, ranked: list[tuple[float, Entry]], asked: frozenset[str], lang: str) -> Answer:
+        """A question asking for several parts: the entry giving most of them (among those scored near the best),
+        then, for a part it leaves out, the lead of the best-scored entry that gives it, with its source."""
+        top = ranked[0][0]
+        near = [(score, entry) for score, entry in ranked if score >= max(THRESHOLD, MULTI_PART_MARGIN * top)]
+        score, entry = max(near, key=lambda pair: (len(asked & self._given(pair[1], lang)), pair[0]))
+        answer = self.answer_entry(entry, lang, score=min(score, 1.0))
+        missing = asked - self._given(entry, lang)
+        extra: list[Entry] = []
+        for _, other in ranked:
+            if not missing:
+                break
+            if other.id == entry.id or other.confidence != "confirmed" or _ < SUGGESTION_FLOOR:
+                continue
+            if self._given(other, lang) & missing:
+                extra.append(other)
+                missing -= self._given(other, lang)
+        for other in extra[:2]:
+            lead = pick(other.answer, lang).strip().split("\n")[0]
+            cite = pick(self.sources[other.source].cite, lang)
+            label = f"{ALSO[lang]}「{pick(other.title, lang)}」：" if lang == "zh" else f"{ALSO[lang]} \"{pick(other.title, lang)}\": "
+            source = f"（{SOURCE_LABEL[lang]}：{cite}）" if lang == "zh" else f" ({SOURCE_LABEL[lang]}: {cite})"
+            answer.text += "\n\n" + label + lead + source
+            answer.related = [(other.id, pick(other.title, lang))] + [pair for pair in answer.related if pair[0] != other.id]
+        return answer
 
     def answer_entry(self, entry: Entry, lang: str, score: float = 1.0) -> Answer:
         source = self.sources[entry.source]

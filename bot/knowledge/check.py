@@ -85,9 +85,10 @@ def schema_problems(data: dict[str, Any]) -> list[str]:
         for key in ("related", "keywords"):
             if not _strings(raw.get(key) or []):
                 problems.append(f"{where}: {key} must be a list of strings")
-        for keyword in raw.get("keywords") or []:
-            if isinstance(keyword, str) and words(keyword).replace(" ", "") not in known_concepts:
-                problems.append(f"{where}: keyword {keyword!r} is not a canonical term of synonyms.yaml")
+        for keyword in raw.get("keywords") or []:  # a concept, or alternatives 'a|b'
+            for alternative in keyword.split("|") if isinstance(keyword, str) else []:
+                if words(alternative).replace(" ", "") not in known_concepts:
+                    problems.append(f"{where}: keyword {alternative!r} is not a canonical term of synonyms.yaml")
         if raw.get("action") is not None and raw.get("action") not in FLOW_ACTIONS:
             problems.append(f"{where}: action must be one of {', '.join(FLOW_ACTIONS)}")
         if not isinstance(raw.get("source"), str) or raw.get("source") not in sources:

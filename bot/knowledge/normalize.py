@@ -21,7 +21,8 @@ _SURROGATE = re.compile(r"[\ud800-\udfff]")  # lone surrogates: not text, and Op
 _DROP = re.compile(r"[^\w\ue000-\uefff]+|_")
 CONCEPT_BASE = 0xE000  # private-use area: one character per canonical concept
 # "不是关基" / "not CII": a concept the question rules out must not pull it towards that concept's answers.
-_NEGATED = re.compile(r"(?:不是|不属于|不涉及|并非|并不是|非|not|non|isn't|aren't)\s*[\ue000-\uefff]")
+# "是不是关基" / "属不属于" / "涉不涉及" ask whether it is: no negation.
+_NEGATED = re.compile(r"(?:(?<!是)不是|(?<!属)不属于|(?<!涉)不涉及|并非|非|not|non|isn't|aren't)\s*[\ue000-\uefff]")
 
 
 @lru_cache(maxsize=1)
