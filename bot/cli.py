@@ -1,4 +1,4 @@
-"""Command line: ask, chat, assess, report, faq check, store check|vacuum, telegram.
+"""Command line: ask, chat, assess, report, faq check, store check|vacuum, telegram, web.
 
 These sub-commands and their options are public contracts that other programs drive; keep them stable.
 Whatever happens, a command ends with at most one line on stderr, never a traceback: bad input and an output
@@ -66,6 +66,16 @@ def build_parser() -> argparse.ArgumentParser:
     telegram.add_argument("--listen", default="127.0.0.1", help="webhook listen address")
     telegram.add_argument("--port", type=int, default=8443, help="webhook listen port")
     telegram.add_argument("--webhook-secret", help="secret token Telegram sends with each webhook call (env TELEGRAM_WEBHOOK_SECRET)")
+
+    web = sub.add_parser("web", help="the chat page, the embeddable widget and the HTTP API (FastAPI on uvicorn)")
+    web.add_argument("--host", default="127.0.0.1", help="listen address (default 127.0.0.1: this machine only)")
+    web.add_argument("--port", type=int, default=8080, help="listen port (default 8080)")
+    web.add_argument("--store", help="state store: SQLite path, sqlite:///path, memory: or redis://… (env BOT_STORE); redis for several replicas")
+    web.add_argument("--root-path", default="", help="the path prefix a reverse proxy serves the bot under, e.g. /bot")
+    web.add_argument("--allow-origin", action="append", default=[], help="an origin (https://intranet.example) whose pages may embed the widget (repeatable)")
+    web.add_argument("--api-token", action="append", default=[], help="a bearer token the API accepts (repeatable; env BOT_API_TOKEN, comma-separated); none: the API is open")
+    web.add_argument("--trust-user-header", help="a header the reverse proxy sets to the signed-in user (e.g. X-Remote-User); requests without it are refused")
+    web.add_argument("--rate-limit", type=int, default=600, help="requests a minute per client address (default 600; 0: no limit; the reminder stream is not counted)")
     return parser
 
 
@@ -97,6 +107,10 @@ def main(argv: list[str] | None = None) -> int:
             from bot.transports.telegram import run_telegram
 
             return run_telegram(args)
+        if args.command == "web":
+            from bot.transports.web import run_web
+
+            return run_web(args)
         if args.command == "store":
             from bot.store.cli import run_store
 
