@@ -175,3 +175,23 @@ def test_unverified_figure_in_a_confirmed_answer_is_reported(tmp_path):
 
     problems, _ = check(broken_copy(tmp_path, mutate, "deadlines.yaml"))
     assert any("deadline_other_operators: states a [likely]/[draft] figure or item (zh) without marking it provisional" in p for p in problems)
+
+
+def test_a_keyword_alternative_that_is_no_concept_is_reported(tmp_path):
+    def mutate(entries):
+        entries[0]["keywords"] = ["热线|no_such_concept"]
+
+    problems, _ = check(broken_copy(tmp_path, mutate))
+    assert any("keyword 'no_such_concept'" in p for p in problems)
+    assert not any("keyword '热线'" in p for p in problems)
+
+
+def test_an_unsure_operator_told_to_just_call_12387_is_reported(tmp_path):
+    """The channel rule holds for every answer: 12387 beside the CII path without 'does not replace'."""
+
+    def mutate(entries):
+        entry = next(e for e in entries if e["id"] == "channel_busy_cii")
+        entry["answer"]["zh"] = "涉及关基的，打12387热线就行。\n其他运营者向属地省级网信部门报告。"
+
+    problems, _ = check(broken_copy(tmp_path, mutate))
+    assert any("channel_busy_cii (zh)" in p and "12387" in p for p in problems)

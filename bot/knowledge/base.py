@@ -50,8 +50,8 @@ _CLAUSES = re.compile(r"[，。？！,?!;；：:\n、]+|(?<=[\u3400-\u9fff])\s+(
 # of them, and what that entry leaves out is added from the entry that gives it.
 ASPECTS = {
     "recipient": ("向谁", {"zh": r"保护工作部门|省级网信部门|网信工作机构|公安机关", "en": r"protection department|provincial cyberspace|cyberspace-affairs office|public security"}),
-    "deadline": ("时限", {"zh": r"\d+\s*(?:个)?小时|半小时|\d+分钟", "en": r"\d+\s*hours?\b|\d+ minutes|one hour"}),
-    "channel": ("渠道", {"zh": r"12387", "en": r"12387"}),
+    "deadline": ("时限", {"zh": r"最迟(?:不超过)?\s*(?:\d+\s*个?小时|半小时)|\d+\s*个?小时内|半小时内", "en": r"within\s+(?:\d+|one)[\s-]*(?:hours?|minutes)\b"}),
+    "channel": ("渠道|热线|网站|邮箱|传真|小程序|公众号", {"zh": r"12387", "en": r"12387"}),
 }
 MULTI_PART_MARGIN = 0.75  # an entry giving more of the parts asked may replace a better-scored one down to this share
 ALSO = {"zh": "另见", "en": "See also"}
@@ -220,9 +220,8 @@ class KnowledgeBase:
                 self._entry_postings[token].append((entry_index, weight))
         # each keyword is a concept, or alternatives 'a|b' (any one will do); every keyword must be named
         self._aspect_chars = {
-            name: chr(CONCEPT_BASE + self.normalizer.lookup[words(concept)])
-            for name, (concept, _) in ASPECTS.items()
-            if words(concept) in self.normalizer.lookup
+            name: frozenset(chr(CONCEPT_BASE + self.normalizer.lookup[words(c)]) for c in concepts.split("|") if words(c) in self.normalizer.lookup)
+            for name, (concepts, _) in ASPECTS.items()
         }
         self._aspects_given = [
             {lang: frozenset(name for name, (_, found) in ASPECTS.items() if re.search(found[lang], entry.answer.get(lang, ""), re.I)) for lang in LANGS}
@@ -366,7 +365,7 @@ class KnowledgeBase:
     def aspects_asked(self, question: str) -> frozenset[str]:
         """Which of whom / by when / which channel a question asks for."""
         canonical = self.normalizer.canonical(question)
-        return frozenset(name for name, char in self._aspect_chars.items() if char in canonical)
+        return frozenset(name for name, chars in self._aspect_chars.items() if chars & set(canonical))
 
     def _given(self, entry: Entry, lang: str) -> frozenset[str]:
         return self._aspects_given[self.by_id_index[entry.id]][lang]
@@ -389,7 +388,15 @@ class KnowledgeBase:
                 extra.append(other)
                 missing -= self._given(other, lang)
         for other in extra[:2]:
-            lead = pick(other.answer, lang).strip().split("\n")[0]
+            lines = pick(other.answer, lang).strip().split("\n")
+            shown = [lines[0]]
+            if lines[0].rstrip().endswith(("：", ":")):  # a lead that introduces a list brings the list
+                shown += [line for line in lines[1:] if re.match(r"\d+\.", line)]
+            for name in sorted(asked - self._given(entry, lang)):  # and the line that gives the part asked for
+                pattern = ASPECTS[name][1][lang]
+                if not any(re.search(pattern, line, re.I) for line in shown):
+                    shown += [line for line in lines[1:] if re.search(pattern, line, re.I)][:1]
+            lead = "\n".join(shown)
             cite = pick(self.sources[other.source].cite, lang)
             label = f"{ALSO[lang]}「{pick(other.title, lang)}」：" if lang == "zh" else f"{ALSO[lang]} \"{pick(other.title, lang)}\": "
             source = f"（{SOURCE_LABEL[lang]}：{cite}）" if lang == "zh" else f" ({SOURCE_LABEL[lang]}: {cite})"
