@@ -23,7 +23,7 @@ how many answers were not understood the first time (the bot asked the same ques
 understand), how many questions each needed, and every question whose answer the user had already given. The
 goals of issue 10 are printed with whether they are met. Asserts nothing (tests/test_personas.py does).
 
-usage: python benchmarks/personas.py [--show] [--raw] [--only ID ...] [--check] [--jobs N] [--timeout SECONDS]
+usage: python benchmarks/personas.py [--show] [--raw] [--absolute] [--only ID ...] [--check] [--jobs N] [--timeout SECONDS]
 """
 
 from __future__ import annotations
@@ -108,6 +108,10 @@ LEVEL_WORDS = [  # longest first: "特别重大" before "重大", "relatively ma
     (None, ("未定", "undetermined")),
 ]
 CONFIRM_WORDS = {"zh": "对的", "zh-Hant": "對的", "en": "yes"}
+DENY_WORDS = {"zh": "不对", "zh-Hant": "不對", "en": "no, that's not right"}
+YES_NO_FACTS = ("cii", "central_state_organ", "suspected_crime", "sector_rules", "defacement_determined")
+_READ_UNSURE = re.compile(r"不确定|不確定|不清楚|not sure|unsure|unknown")
+_READ_NO = re.compile(r"不涉及|不涉嫌|没有|沒有|不属于|不屬於|不是|无专门|\bno\b|\bnot\b|n't")
 MAIN_FACTS = ("cii", "central_state_organ", "level", "incident_type", "discovered_at", "suspected_crime", "sector_rules")
 
 
@@ -374,6 +378,17 @@ def _plain_value(persona: dict[str, Any], fact: str) -> str | None:
     return None
 
 
+def _read_back_right(persona: dict[str, Any], fact: str | None, read_back: str) -> bool | None:
+    """Whether the bot's read-back ("你是说：不涉及关键信息基础设施，对吗？") says what the persona meant: True or False
+    for a yes/no fact whose truth the persona's scenario holds, None when the driver cannot tell (it then agrees)."""
+    known, truth = _truth(persona, fact) if fact in YES_NO_FACTS else (False, None)
+    if not known or not (truth is None or isinstance(truth, bool)):
+        return None
+    lowered = read_back.lower()
+    said = None if _READ_UNSURE.search(lowered) else (False if _READ_NO.search(lowered) else True)
+    return said == truth
+
+
 def _last_text(messages: list[dict[str, Any]]) -> str:
     return messages[-1].get("text", "") if messages else ""
 
@@ -383,10 +398,13 @@ def _said_not_understood(messages: list[dict[str, Any]]) -> bool:
     return any(word.lower() in texts for word in NOT_UNDERSTOOD)
 
 
-def run_persona(persona: dict[str, Any], data_dir: str | None = None, timeout: float = REPLY_TIMEOUT, budget: float = 300.0) -> Result:
-    """Talk one persona through the assessment; never raises, never waits longer than `budget` seconds."""
+def run_persona(
+    persona: dict[str, Any], data_dir: str | None = None, timeout: float = REPLY_TIMEOUT, budget: float = 300.0, absolute: bool = False
+) -> Result:
+    """Talk one persona through the assessment; never raises, never waits longer than `budget` seconds.
+    `absolute`: type the absolute variants and run on the real clock even when chat has --now."""
     result = Result(persona["id"], persona.get("lang", "zh"))
-    with_now = chat_supports_now()
+    with_now = chat_supports_now() and not absolute
     owned_dir = data_dir is None
     data_dir = data_dir or tempfile.mkdtemp(prefix="personas-")
     chat = None
@@ -420,9 +438,12 @@ def run_persona(persona: dict[str, Any], data_dir: str | None = None, timeout: f
             result.questions += 1
             note = ""
             if fact == "confirm":
-                answer = CONFIRM_WORDS.get(persona.get("script", result.lang), CONFIRM_WORDS["en" if result.lang == "en" else "zh"])
-                result.confirmations.append(f"{previous}: {_last_text(messages).splitlines()[-1]}")
-                note = "confirmation"
+                read_back = _last_text(messages).splitlines()[-1]
+                script = persona.get("script", "en" if result.lang == "en" else "zh")
+                right = _read_back_right(persona, previous, read_back)
+                answer = (CONFIRM_WORDS if right is not False else DENY_WORDS)[script]
+                result.confirmations.append(f"{previous}: {read_back}" + ("" if right is not False else "  (WRONG: the persona says no)"))
+                note = "confirmation" if right is not False else "confirmation of a wrong reading"
             else:
                 if fact == previous:
                     pass  # a re-ask: already counted as not understood on the answer before
@@ -444,7 +465,7 @@ def run_persona(persona: dict[str, Any], data_dir: str | None = None, timeout: f
             next_fact = None if any(is_summary(m) for m in messages) else (question_asked(messages[-1]) if messages else None)
             confirming = previous if fact == "confirm" else fact  # a read-back confirms the fact asked before it
             reasked = next_fact is not None and (next_fact == fact or (fact == "confirm" and next_fact == confirming))
-            if _said_not_understood(messages) or reasked:
+            if _said_not_understood(messages) or reasked or note == "confirmation of a wrong reading":
                 result.misunderstood.append(f"{confirming}: {answer!r} → {_brief(messages)}")
                 note = (note + "; " if note else "") + "NOT UNDERSTOOD"
             elif confirming is not None:
@@ -531,7 +552,7 @@ def summarise(results: list[Result]) -> dict[str, Any]:
     }
 
 
-def print_report(results: list[Result], show: bool, out=sys.stdout, raw: bool = False) -> dict[str, Any]:
+def print_report(results: list[Result], show: bool, out=sys.stdout, raw: bool = False, absolute: bool = False) -> dict[str, Any]:
     figures = summarise(results)
     print(f"{'persona':<28} {'lang':<5} {'right':<6} {'questions':>9} {'not understood':>15} {'already given':>14} {'confirms':>9}", file=out)
     for r in results:
@@ -569,7 +590,8 @@ def print_report(results: list[Result], show: bool, out=sys.stdout, raw: bool = 
     )
     print(f"questions whose answer the user had already given: {figures['already_given']}", file=out)
     print(f"read-backs asked to confirm (\"…对吗？\"): {figures['confirmations']}; openings that started no assessment: {figures['stalls']}; errors: {figures['errors']}", file=out)
-    print(f"clock: {'--now passed to chat' if chat_supports_now() else 'chat has no --now yet: absolute times typed'}", file=out)
+    clock = "--now passed to chat, times typed as said" if chat_supports_now() and not absolute else "real clock, absolute times typed"
+    print(f"clock: {clock}", file=out)
     goals = [
         ("every persona right", figures["right"] == n, f"{figures['right']}/{n}"),
         ("at most one misunderstanding in fifty answers", figures["misunderstood"] <= GOAL_RATE * figures["answers"], f"{figures['misunderstood']}/{figures['answers']}"),
@@ -606,6 +628,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=min(8, os.cpu_count() or 2), help="personas run in parallel (default: up to 8)")
     parser.add_argument("--timeout", type=float, default=REPLY_TIMEOUT, help="seconds to wait for one reply")
     parser.add_argument("--raw", action="store_true", help="with --show: the bot's last message after each answer too")
+    parser.add_argument("--absolute", action="store_true", help="type the absolute times and leave out --now (the path for a chat without it)")
     parser.add_argument("--json", action="store_true", help="also print the overall figures as one JSON line")
     args = parser.parse_args(argv)
     personas = load_personas()
@@ -617,8 +640,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.check:
         print_check(personas)
     with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
-        results = list(pool.map(lambda p: run_persona(p, timeout=args.timeout), personas))
-    figures = print_report(results, args.show or args.raw, raw=args.raw)
+        results = list(pool.map(lambda p: run_persona(p, timeout=args.timeout, absolute=args.absolute), personas))
+    figures = print_report(results, args.show or args.raw, raw=args.raw, absolute=args.absolute)
     if args.json:
         print(json.dumps(figures, ensure_ascii=False))
     return 0
