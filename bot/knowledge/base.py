@@ -150,6 +150,7 @@ class KnowledgeBase:
         out_of_scope: list[str],
         greetings: list[str],
         spam: SpamProfile,
+        everyday: list[str] | None = None,
     ) -> None:
         self.entries = entries
         self.by_id = {entry.id: entry for entry in entries}
@@ -157,6 +158,10 @@ class KnowledgeBase:
         self.sources = sources
         self.normalizer = normalizer
         self._out_of_scope = PhraseTable(out_of_scope)
+        self._everyday = PhraseTable(everyday or [])
+        self._incident_chars = frozenset(
+            chr(CONCEPT_BASE + normalizer.lookup[words(c)]) for c in INCIDENT_CONCEPTS if words(c) in normalizer.lookup
+        )
         self._greetings = PhraseTable(greetings)
         self._build_index()
         kb_bigrams = set()
@@ -179,6 +184,7 @@ class KnowledgeBase:
             out_of_scope=synonyms.get("out_of_scope") or [],
             greetings=synonyms.get("greetings") or [],
             spam=spam_profile(),
+            everyday=synonyms.get("everyday") or [],
         )
 
     @staticmethod
@@ -329,8 +335,11 @@ class KnowledgeBase:
         return found[0] in self._keyword_chars[self.by_id_index[entry.id]]
 
     def is_out_of_scope(self, question: str) -> bool:
-        if self._out_of_scope.search(words(question)):
+        text = words(question)
+        if self._out_of_scope.search(text):
             return True
+        if self._everyday.search(text) and not self._incident_chars & set(self.normalizer.canonical(question)):
+            return True  # "快递电话多少" is not covered; "快递公司数据泄露了要报吗" is
         return self.spam.looks_like_spam_query(fold(question))
 
     def is_greeting(self, question: str) -> bool:
@@ -447,6 +456,10 @@ class KnowledgeBase:
     def help(self, lang: str) -> Answer:
         return Answer(matched=False, topic="help", score=0.0, text=HELP[lang], source=None, lang=lang)
 
+
+# Concepts that make a question about an incident, even when it names an everyday thing (a parcel firm, bank cards,
+# a printer): such a question is answered; without one, `everyday` phrases mark it out of scope.
+INCIDENT_CONCEPTS = ("事件", "攻击", "勒索", "病毒", "泄露", "篡改", "漏洞", "中断", "故障", "个人信息", "数据", "重要数据", "核心数据", "网络安全", "不可抗力")
 
 DEFAULT_SUGGESTIONS = ("channels_all", "deadlines_overview", "grading_levels")
 

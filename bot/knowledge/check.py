@@ -30,7 +30,7 @@ from bot.numerals import arabic_numbers
 
 FLOW_ACTIONS = ("assess", "report")
 ENTRY_KEYS = {"id", "topic", "title", "confidence", "source", "phrasings", "answer", "related", "keywords", "action"}
-SYNONYM_KEYS = {"canonical", "out_of_scope", "stopwords", "greetings"}
+SYNONYM_KEYS = {"canonical", "out_of_scope", "everyday", "stopwords", "greetings"}
 
 
 def _lang_texts(value: Any) -> bool:
@@ -51,7 +51,7 @@ def schema_problems(data: dict[str, Any]) -> list[str]:
     canonical = synonyms.get("canonical") or {}
     if not isinstance(canonical, dict) or not all(isinstance(k, str) and _strings(v or []) for k, v in canonical.items()):
         problems.append("synonyms.yaml: 'canonical' must map each term to a list of variant strings")
-    for key in ("out_of_scope", "stopwords", "greetings"):
+    for key in ("out_of_scope", "everyday", "stopwords", "greetings"):
         if not _strings(synonyms.get(key) or []):
             problems.append(f"synonyms.yaml: {key!r} must be a list of non-empty strings")
     sources = data["sources"]
