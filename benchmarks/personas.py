@@ -401,7 +401,8 @@ def _said_not_understood(messages: list[dict[str, Any]]) -> bool:
 def run_persona(
     persona: dict[str, Any], data_dir: str | None = None, timeout: float = REPLY_TIMEOUT, budget: float = 300.0, absolute: bool = False
 ) -> Result:
-    """Talk one persona through the assessment; never raises, never waits longer than `budget` seconds.
+    """Talk one persona through the assessment; never raises, and gives up once `budget` seconds have passed
+    (at most one reply timeout later).
     `absolute`: type the absolute variants and run on the real clock even when chat has --now."""
     result = Result(persona["id"], persona.get("lang", "zh"))
     with_now = chat_supports_now() and not absolute
@@ -410,7 +411,7 @@ def run_persona(
     chat = None
     started = time.monotonic()
     try:
-        chat = ChatProcess(f"persona-{persona['id']}-{uuid.uuid4().hex[:8]}", data_dir, persona.get("now") if with_now else None, timeout)
+        chat = ChatProcess(f"persona-{persona['id']}-{uuid.uuid4().hex[:8]}", data_dir, str(persona["now"]) if with_now and persona.get("now") else None, timeout)
         given: dict[str, str] = {fact: "the first message" for fact in persona.get("gives", [])}
         also = persona.get("also", {})
         asked_count: dict[str, int] = {}
