@@ -1,4 +1,4 @@
-"""Command line: ask, chat, assess, report, faq check, store check|vacuum, telegram, web.
+"""Command line: ask, chat, assess, report, faq check, store check|vacuum, telegram, web, feishu, dingtalk, wecom.
 
 These sub-commands and their options are public contracts that other programs drive; keep them stable.
 Whatever happens, a command ends with at most one line on stderr, never a traceback: bad input and an output
@@ -76,6 +76,10 @@ def build_parser() -> argparse.ArgumentParser:
     web.add_argument("--api-token", action="append", default=[], help="a bearer token the API accepts (repeatable; env BOT_API_TOKEN, comma-separated); none: the API is open")
     web.add_argument("--trust-user-header", help="a header the reverse proxy sets to the signed-in user (e.g. X-Remote-User); requests without it are refused")
     web.add_argument("--rate-limit", type=int, default=600, help="requests a minute per client address (default 600; 0: no limit; the reminder stream is not counted)")
+
+    from bot.transports.im import add_parsers as add_im_parsers  # argparse only: the SDKs load in run_im
+
+    add_im_parsers(sub)
     return parser
 
 
@@ -107,6 +111,10 @@ def main(argv: list[str] | None = None) -> int:
             from bot.transports.telegram import run_telegram
 
             return run_telegram(args)
+        if args.command in ("feishu", "dingtalk", "wecom"):
+            from bot.transports.im.run import run_im
+
+            return run_im(args.command, args)
         if args.command == "web":
             from bot.transports.web import run_web
 

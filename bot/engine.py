@@ -21,6 +21,8 @@ from bot.timeutil import to_shanghai
 
 BUTTON_PREFIXES = ("faq", "topic", "resume", "discard", "remind", "lang")
 COMMANDS = ("/start", "/help", "/faq", "/contacts", "/assess", "/report", "/cancel", "/lang", "/forget")
+# Exact whole messages that are commands (platforms without a command menu, and people who type words)
+WORD_COMMANDS = {"帮助": "/help", "评估": "/assess", "报告": "/report", "渠道": "/contacts", "取消": "/cancel", "菜单": "/start"}
 MESSAGE_CUT = {
     "zh": f"你的消息超过{MESSAGE_LIMIT}个字符，只读取了前{MESSAGE_LIMIT}个字符。",
     "en": f"Your message was longer than {MESSAGE_LIMIT:,} characters; only the first {MESSAGE_LIMIT:,} were read.",
@@ -40,7 +42,7 @@ class Engine:
         text, was_cut = cut(clean(event.text), MESSAGE_LIMIT)
         typed = text.strip()  # line breaks stay: a report item may span several lines
         pressed = self._pressed(state, typed)
-        text = typed if pressed is None else pressed
+        text = WORD_COMMANDS.get(typed, typed) if pressed is None else pressed  # 帮助 → /help, on every platform
         # The language of the user's own words: free text, or a button label typed out — but never an answer to a
         # flow's question (a company name, a number, "no"): only a question or a message outside a flow tells it.
         own_words = pressed is not None or not (typed.startswith("/") or self._is_button_data(typed))

@@ -140,7 +140,8 @@ class Bridge:
         buttons (platforms that show them as a numbered list); `acked`: called after the state is saved and
         before any reply is sent (the platform's acknowledgement)."""
         key = self.platform.key(chat)
-        if self.platform.is_group(chat) and text.split() == ["/forget"]:
+        words = text.split()
+        if self.platform.is_group(chat) and len(words) == 1 and words[0].split("@", 1)[0].lower() == "/forget":
             lang = self._lang(key)
             replies = [Reply(pick(GROUP_FORGET, lang), [Button(pick(CONFIRM_LABEL, lang), FORGET_CONFIRM)])]
             await self._exchange(chat, lambda: replies, acked)
