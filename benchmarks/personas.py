@@ -540,6 +540,7 @@ def summarise(results: list[Result]) -> dict[str, Any]:
     return {
         "personas": len(results),
         "right": sum(r.right for r in results),
+        "right_recipients_times": sum(r.outcome is not None and not any(x.startswith(("initial reports", "verdict")) for x in r.problems) for r in results),
         "answers": answers,
         "misunderstood": misunderstood,
         "already_given": sum(len(r.already_given) for r in results),
@@ -580,7 +581,8 @@ def print_report(results: list[Result], show: bool, out=sys.stdout, raw: bool = 
     n = figures["personas"]
     answers = figures["answers"] or 1
     print("", file=out)
-    print(f"personas right (recipients, clock times, verdict, level): {figures['right']}/{n}", file=out)
+    print(f"personas with the right verdict, initial-report recipients and clock times: {figures['right_recipients_times']}/{n}", file=out)
+    print(f"personas right in everything checked (also the level and the police report): {figures['right']}/{n}", file=out)
     print(
         f"answers not understood the first time: {figures['misunderstood']} of {figures['answers']} "
         f"({100 * figures['misunderstood'] / answers:.1f}%)", file=out,
