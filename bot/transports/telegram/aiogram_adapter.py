@@ -33,6 +33,7 @@ from aiogram.types import (
     InlineKeyboardMarkup,
     Message,
     TelegramObject,
+    Update,
 )
 
 from bot.model import FileOut
@@ -103,23 +104,23 @@ class Allowlist(BaseMiddleware):
         return await handler(event, data)
 
 
-async def on_start(message: Message, bridge: Bridge) -> None:
+async def on_start(message: Message, bridge: Bridge, event_update: Update) -> None:
     """/start: greet, or offer to resume."""
     user = message.from_user
-    await bridge.opening(message.chat.id, user.language_code if user else None)
+    await bridge.opening(message.chat.id, user.language_code if user else None, message_id=f"tg:{event_update.update_id}")
 
 
-async def on_button(query: CallbackQuery, bridge: Bridge) -> None:
+async def on_button(query: CallbackQuery, bridge: Bridge, event_update: Update) -> None:
     """A pressed inline button: acknowledge it, then hand its data to the core."""
     try:
         await query.answer()
     except TelegramAPIError as error:  # e.g. a query too old after a long outage: still act on the press
         log.warning("could not answer a callback query: %s", error)
     if query.message:
-        await bridge.message(query.message.chat.id, query.data, query.from_user.language_code)
+        await bridge.message(query.message.chat.id, query.data, query.from_user.language_code, message_id=f"tg:{event_update.update_id}")
 
 
-async def on_text(message: Message, bridge: Bridge, bot: Bot) -> None:
+async def on_text(message: Message, bridge: Bridge, bot: Bot, event_update: Update) -> None:
     """Text and commands; in groups only what is addressed to the bot."""
     me = await bot.me()
     replied = message.reply_to_message
@@ -131,7 +132,7 @@ async def on_text(message: Message, bridge: Bridge, bot: Bot) -> None:
     )
     if text is not None:
         user = message.from_user
-        await bridge.message(message.chat.id, text, user.language_code if user else None)
+        await bridge.message(message.chat.id, text, user.language_code if user else None, message_id=f"tg:{event_update.update_id}")
 
 
 async def on_error(event: ErrorEvent, bot: Bot) -> None:

@@ -110,7 +110,7 @@ class PtbAdapter:
     async def on_start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """/start: greet, or offer to resume."""
         user = update.effective_user
-        await self.bridge.opening(update.effective_chat.id, user.language_code if user else None)
+        await self.bridge.opening(update.effective_chat.id, user.language_code if user else None, message_id=f"tg:{update.update_id}")
 
     async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Text and commands; in groups only what is addressed to the bot."""
@@ -124,7 +124,7 @@ class PtbAdapter:
         )
         if text is not None:
             user = update.effective_user
-            await self.bridge.message(message.chat.id, text, user.language_code if user else None)
+            await self.bridge.message(message.chat.id, text, user.language_code if user else None, message_id=f"tg:{update.update_id}")
 
     async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A pressed inline button: acknowledge it, then hand its data to the core."""
@@ -134,7 +134,7 @@ class PtbAdapter:
         except TelegramError as error:  # e.g. a query too old after a long outage: still act on the press
             log.warning("could not answer a callback query: %s", error)
         if query.data and query.message:
-            await self.bridge.message(query.message.chat.id, query.data, query.from_user.language_code)
+            await self.bridge.message(query.message.chat.id, query.data, query.from_user.language_code, message_id=f"tg:{update.update_id}")
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Log the failure (one line) and tell the user, rather than going silent."""

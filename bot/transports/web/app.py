@@ -274,7 +274,7 @@ def create_app(service: BotService, data: WebData, settings: Settings) -> Any:
         key, new = page_chat(request, post=True)
         if body.message_id is not None and not ID_RE.match(body.message_id):
             raise Refused(400, "message_id: 1 to 128 printable ASCII characters")
-        shown = body.label if body.label and body.text.strip() and _is_button(service, key, body.text) else body.text
+        shown = body.label if body.label and body.text.strip() else body.text  # the user's own bubble: shown, never run
         root = request.scope.get("root_path") or ""
         messages = exchange(key, body.text, None if body.message_id is None else f"web:{body.message_id}", shown[:MESSAGE_LIMIT], "page", root)
         response = JSONResponse({"lang": _chat_lang(service, key), "messages": messages})
@@ -554,13 +554,6 @@ def _chat_lang(service: BotService, key: str) -> str | None:
         return service.store.read(key).state.lang
     except Exception:
         return None
-
-
-def _is_button(service: BotService, key: str, text: str) -> bool:
-    try:
-        return any(b.get("data") == text for b in service.store.read(key).state.buttons)
-    except Exception:
-        return False
 
 
 def _is_forget(text: str) -> bool:
