@@ -185,10 +185,49 @@ class WeComPlatform(Platform):
         self.fake.fail_next("aibot_respond_msg")
 
 
+class FeishuPlatform(Platform):
+    name = "feishu"
+    rate_limit_what = "send"
+
+    def start(self, store: str | None = None) -> "FeishuPlatform":
+        from tests.fake_feishu import FakeFeishu
+
+        self.fake = self.fake or FakeFeishu().start()
+        self._spawn(store)
+        return self
+
+    def _spawn(self, store: str | None) -> None:
+        from tests.fake_feishu import APP_ID, APP_SECRET
+
+        before = self.fake.connections
+        env = {"FEISHU_APP_ID": APP_ID, "FEISHU_APP_SECRET": APP_SECRET}
+        self.process = ImProcess("feishu", ["--api-url", self.fake.url], env, self.workdir, store)
+        self.process.start(lambda: self.fake.connections > before, self.fake)
+
+    def restart(self) -> None:
+        self._spawn(self.process.store)
+
+    def key(self, chat: str, group: bool) -> str:
+        return f"fs:{chat}"
+
+    def say(self, chat: str, text: str, group: bool, mention: bool = True, msgid: str | None = None) -> str:
+        return self.fake.send_text(chat, text, group=group, mention=mention, msgid=msgid)
+
+    def press_button(self, chat: str, group: bool, msg: Msg, data: str) -> None:
+        self.fake.press(chat, msg, data)
+
+    def rate_limit(self) -> None:
+        self.fake.fail_next("send", "429")
+
+    def rate_limits_served(self) -> int:
+        return sum(1 for what, failure in self.fake.failures_served if what == "send" and failure == "429")
+
+
 FACTORIES = {
     "ptb": lambda workdir: TelegramPlatform(workdir, "ptb"),
     "aiogram": lambda workdir: TelegramPlatform(workdir, "aiogram"),
     "wecom": WeComPlatform,
+    "feishu": FeishuPlatform,
 }
 PLATFORMS = list(FACTORIES)
 
@@ -495,3 +534,50 @@ def test_wecom_more_than_six_buttons_become_numbered_options(wecom):
     topic = chat.buttons()[0]
     chat.press(topic)  # answered by typing its number
     assert chat.buttons() and all(d.startswith("faq:") for d in chat.buttons())
+
+
+@pytest.fixture(scope="module")
+def feishu(tmp_path_factory):
+    platform = FeishuPlatform(tmp_path_factory.mktemp("feishu-only")).start()
+    yield platform
+    platform.stop()
+
+
+def test_feishu_acknowledges_events_and_quotes_the_asker(feishu):
+    replies = feishu.fake.replies
+    event_id = "ev-quote-1"
+    Chat(feishu, 50).say("报告邮箱是什么", msgid=event_id)
+    assert event_id in feishu.fake.acked and feishu.fake.replies == replies + 1
+
+
+def test_feishu_expired_token_is_dropped_and_fetched_again(feishu):
+    issued = feishu.fake.tokens_issued
+    feishu.fake.fail_next("send", "token")
+    assert "12387" in texts(Chat(feishu, 51).say("/contacts"))
+    assert feishu.fake.tokens_issued == issued + 1
+
+
+def test_feishu_greets_a_group_it_is_added_to(feishu):
+    feishu.fake.add_bot_to_group("g52")
+    wait_until(lambda: any("你好" in (m.text or "") or "欢迎" in (m.text or "") for m in feishu.messages("g52")), 20, "the greeting")
+
+
+def test_feishu_reconnects_after_the_connection_drops(feishu):
+    before = feishu.fake.connections
+    feishu.fake.drop_connection()
+    feishu.fake.wait_for(lambda: feishu.fake.connections > before, 30, "a new connection")
+    assert "12387@cert.org.cn" in texts(Chat(feishu, 53).say("报告邮箱是什么"))
+    assert "reconnecting" in feishu.output()
+
+
+def test_feishu_rejected_secret_is_exit_2(tmp_path):
+    from tests.fake_feishu import APP_ID, FakeFeishu
+
+    fake = FakeFeishu().start()
+    try:
+        process = ImProcess("feishu", ["--api-url", fake.url], {"FEISHU_APP_ID": APP_ID, "FEISHU_APP_SECRET": "wrong-secret-456"}, tmp_path)
+        process.spawn()
+        assert process.wait_exit(60) == 2
+        assert "rejected" in process.output() and "wrong-secret-456" not in process.output()
+    finally:
+        fake.stop()
