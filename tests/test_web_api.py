@@ -243,3 +243,20 @@ def test_unknown_state_store_field_is_not_needed(server):
     client.post("/chat/send", json={"text": "/assess"})
     state = SQLiteStore(server.store_path).load("web:" + client.cookies["ib_chat"])
     assert isinstance(state, ChatState) and state.active == "assess"
+
+
+def test_behind_a_proxy_the_user_header_is_required_and_keeps_users_apart(tmp_path):
+    web = WebProcess(tmp_path, "--store", "memory:", "--trust-user-header", "X-Remote-User").start()
+    try:
+        assert httpx.get(web.url + "/").status_code == 401
+        alice = httpx.Client(base_url=web.url, headers={"X-Remote-User": "alice", "Origin": web.url})
+        alice.get("/")
+        alice.get("/chat/history")
+        alice.post("/chat/send", json={"text": "报告邮箱是什么"})
+        # the same cookie with another user's header is another conversation
+        bob = httpx.Client(base_url=web.url, headers={"X-Remote-User": "bob", "Origin": web.url}, cookies=alice.cookies)
+        assert len(bob.get("/chat/history").json()["messages"]) == 1
+        assert len(alice.get("/chat/history").json()["messages"]) == 3
+        assert "alice" not in web.log()
+    finally:
+        web.stop()
