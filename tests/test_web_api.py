@@ -142,7 +142,7 @@ def test_headers_csp_without_inline_script_and_offline_docs(server):
     assert docs.status_code == 200 and "frame-ancestors 'none'" in docs.headers["content-security-policy"]
     assert "script-src 'self'" in docs.headers["content-security-policy"]
     assert not re.search(r"(src|href)=\"https?://", docs.text) and "<script>" not in docs.text
-    for asset in re.findall(r"(?:src|href)=\"([^\"]+)\"", docs.text):
+    for asset in re.findall(r"(?:src|href)=\"(/[^\"]+)\"", docs.text):
         assert httpx.get(server.url + asset).status_code == 200, asset
     spec = httpx.get(server.url + "/openapi.json").json()
     assert {"/api/ask", "/api/assess", "/api/report", "/api/chat", "/healthz", "/metrics"} <= set(spec["paths"])

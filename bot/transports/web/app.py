@@ -32,8 +32,9 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import quote
 
-from fastapi import Body, FastAPI, HTTPException, Query, Request, Response
+from fastapi import Body, Depends, FastAPI, HTTPException, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
+from fastapi.security import HTTPBearer
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, StreamingResponse
 from fastapi.staticfiles import StaticFiles
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
@@ -143,6 +144,7 @@ def create_app(service: BotService, data: WebData, settings: Settings) -> Any:
         openapi_url="/openapi.json",
     )
     asset_version = _asset_version()
+    bearer = [Depends(HTTPBearer(auto_error=False, description="a token given with --api-token / BOT_API_TOKEN (when any is set)"))]
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, error: RequestValidationError) -> JSONResponse:
@@ -337,7 +339,7 @@ def create_app(service: BotService, data: WebData, settings: Settings) -> Any:
         return Response(stored.content, media_type=stored.mime, headers={"content-disposition": disposition, "cache-control": "private, no-store"})
 
     # ------------------------------------------------------------------ the API
-    @app.post("/api/ask", tags=["api"], summary="Answer a question (the `ask --json` object)")
+    @app.post("/api/ask", tags=["api"], dependencies=bearer, summary="Answer a question (the `ask --json` object)")
     async def api_ask(request: Request, body: AskIn) -> dict[str, Any]:
         # in the event loop, not a worker thread: an answer is a fraction of a millisecond of pure computation
         api_caller(request)
@@ -346,7 +348,7 @@ def create_app(service: BotService, data: WebData, settings: Settings) -> Any:
         metrics.questions.labels("answered" if answer["matched"] else "not_covered", str(answer.get("topic") or "none")).inc()
         return answer
 
-    @app.post("/api/assess", tags=["api"], summary="Deadlines for one scenario (the `assess --json` object)")
+    @app.post("/api/assess", tags=["api"], dependencies=bearer, summary="Deadlines for one scenario (the `assess --json` object)")
     def api_assess(
         request: Request,
         scenario: dict[str, Any] = Body(..., description="the scenario object of `assess` (see the README)"),
@@ -377,6 +379,7 @@ def create_app(service: BotService, data: WebData, settings: Settings) -> Any:
     @app.post(
         "/api/report",
         tags=["api"],
+        dependencies=bearer,
         summary="A report from facts (the `report` command's file)",
         response_class=Response,
         responses={200: {"content": {"text/markdown": {}, "text/plain": {}, "application/vnd.openxmlformats-officedocument.wordprocessingml.document": {}}}},
@@ -405,7 +408,7 @@ def create_app(service: BotService, data: WebData, settings: Settings) -> Any:
         name = f"report-{kind}.{lang}.{format}"
         return Response(content, media_type=mime, headers={"content-disposition": f"attachment; filename={name}"})
 
-    @app.post("/api/chat", tags=["api"], summary="One chat message (the `chat --jsonl` line, plus the chat_id)")
+    @app.post("/api/chat", tags=["api"], dependencies=bearer, summary="One chat message (the `chat --jsonl` line, plus the chat_id)")
     def api_chat(request: Request, body: ChatIn) -> dict[str, Any]:
         api_caller(request)
         for name in ("chat_id", "message_id"):
@@ -427,7 +430,7 @@ def create_app(service: BotService, data: WebData, settings: Settings) -> Any:
             return JSONResponse({"ok": False, "error": f"the state store cannot be used ({type(error).__name__})"}, status_code=503)
         return JSONResponse({"ok": True})
 
-    @app.get("/metrics", tags=["ops"], summary="Prometheus metrics", response_class=Response)
+    @app.get("/metrics", tags=["ops"], dependencies=bearer, summary="Prometheus metrics", response_class=Response)
     def prometheus(request: Request) -> Response:
         api_caller(request)
         return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
