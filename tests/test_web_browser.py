@@ -69,6 +69,7 @@ def web(tmp_path_factory, host_page):
     server = WebProcess(
         workdir, "--store", str(workdir / "state.sqlite3"), "--allow-origin", host_page[1], env={"BOT_DATA_DIR": str(workdir / "data")}
     ).start()
+    server.store_path = workdir / "state.sqlite3"
     yield server
     server.stop()
 
@@ -179,9 +180,10 @@ def test_a_whole_assessment_by_clicking(browser, web, shots):
 def test_a_report_is_downloaded_and_opens(browser, web, shots):
     click(browser, "起草报告")
     click(browser, "首报（建议）")
-    say(browser, "示例单位")
+    say(browser, "示例单位<img src=x onerror=window.__xss=3>")
     click(browser, "预览")
-    assert "示例单位" in last_text(browser)
+    assert "示例单位<img src=x onerror=window.__xss=3>" in last_text(browser)  # in the report too: text, not markup
+    assert not browser.find_elements(By.CSS_SELECTOR, "#log img") and browser.execute_script("return window.__xss === undefined")
     click(browser, "确认生成")
     links = browser.find_elements(By.CSS_SELECTOR, "#log a.file")
     names = [link.get_attribute("download") for link in links]
@@ -203,6 +205,21 @@ def test_a_reload_keeps_the_conversation(browser, web):
     after = [m.text for m in browser.find_elements(By.CSS_SELECTOR, "#log .msg")]
     assert after == before and len(after) > 10
     assert "示例单位" in all_text(browser)
+
+
+def test_a_reminder_appears_while_the_page_is_open(browser, web, shots):
+    from bot.store.sqlite import SQLiteStore
+
+    key = "web:" + browser.get_cookie("ib_chat")["value"]  # HttpOnly: the page's script cannot read it, the driver can
+    store = SQLiteStore(web.store_path)
+    state = store.load(key)
+    state.reminders = [{"at": "2026-01-01T00:00:00+08:00", "deadline": "2026-01-01T00:15:00+08:00",
+                        "text": {"zh": "⏰ 提醒：首次报告 → 属地省级网信部门，最晚 10:00（北京时间）。", "en": "⏰ Reminder"}}]
+    store.save(key, state)
+    store.close()
+    reminder = wait(browser, lambda: browser.find_elements(By.CSS_SELECTOR, "#log .msg.reminder"))  # the event stream, no reload
+    assert "属地省级网信部门" in reminder[-1].text
+    browser.save_screenshot(str(shots / "4b-reminder.png"))
 
 
 def test_xss_is_shown_as_typed(browser, web, shots):
