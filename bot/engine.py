@@ -8,7 +8,9 @@ transport can hand the flows text they cannot encode or a megabyte to store.
 
 from __future__ import annotations
 
-from bot import reminders, texts
+from dataclasses import replace
+
+from bot import incidents, reminders, texts
 from bot.flows import Ctx, Flow, all_flows
 from bot.flows.intake import describes_own_incident
 from bot.flows.readers import QUESTION, report_kind_in
@@ -19,8 +21,8 @@ from bot.knowledge.normalize import fold
 from bot.model import Button, ChatState, Event, Reply
 from bot.timeutil import to_shanghai
 
-BUTTON_PREFIXES = ("faq", "topic", "resume", "discard", "remind", "lang")
-COMMANDS = ("/start", "/help", "/faq", "/contacts", "/assess", "/report", "/cancel", "/lang", "/forget")
+BUTTON_PREFIXES = ("incident", "faq", "topic", "resume", "discard", "remind", "lang")
+COMMANDS = ("/start", "/help", "/faq", "/contacts", "/assess", "/report", "/incidents", "/incident", "/export", "/cancel", "/lang", "/forget")
 # Exact whole messages that are commands (platforms without a command menu, and people who type words)
 WORD_COMMANDS = {"帮助": "/help", "评估": "/assess", "报告": "/report", "渠道": "/contacts", "取消": "/cancel", "菜单": "/start"}
 MESSAGE_CUT = {
@@ -38,6 +40,7 @@ class Engine:
 
     # ------------------------------------------------------------------ entry point
     def step(self, state: ChatState, event: Event) -> tuple[ChatState, list[Reply]]:
+        before = state
         state = state.copy()
         text, was_cut = cut(clean(event.text), MESSAGE_LIMIT)
         typed = text.strip()  # line breaks stay: a report item may span several lines
@@ -52,6 +55,9 @@ class Engine:
             now=to_shanghai(event.now), lang=state.lang or guess or normalize_lang(event.lang_hint) or "zh", kb=self.kb, said=typed
         )
         replies, understood = self._route(state, text, ctx)
+        if state.flows and state.current is None:
+            incidents.ensure(state, ctx.now)  # the flow data of a first incident (or of a chat stored before incidents)
+        incidents.observe(before, state, ctx.now)
         if state.lang is None and guess and understood:
             state.lang = guess  # the first message the bot understood sets the language of its own texts
         state.buttons = [{"label": b.label, "data": b.data} for reply in replies for b in reply.buttons]
@@ -96,6 +102,10 @@ class Engine:
             return [Reply(pick(texts.DISCARDED, ctx.lang), self._menu(ctx.lang))], True
         if prefix == "remind":
             return reminders.handle(state, rest, ctx), True
+        if prefix == "incident" and rest in ("new", "new-assess"):
+            return self._new_incident(state, ctx), True
+        if prefix == "incident":
+            return incidents.handle(state, rest, ctx), True
         if prefix == "lang" and rest in LANGS:
             return self._set_lang(state, rest, ctx), True
         if prefix in self.flows:
@@ -110,6 +120,9 @@ class Engine:
                 # a question is answered wherever it is asked ("not covered" too), and the flow's question follows
                 return self._answer_replies(state, answer, ctx), True
             return [Reply(pick(texts.NOT_AN_ANSWER, ctx.lang))] + flow.prompt(state, ctx), False
+        due = incidents.summary_due(state, text, ctx)
+        if due is not None:  # "处置昨天已经结束了，总结报告最晚哪天交？" about the open incident
+            return [due], True
         if report_kind_in(text) and "report" in self.flows:  # "我要补报一下", "summary please": that report, at once
             state.active = "report"
             return self.flows["report"].start(state, ctx), True
@@ -137,6 +150,8 @@ class Engine:
         if answer.topic == "help":
             return [Reply(answer.text, self._menu(answer.lang))]
         action = answer.action or ("assess" if describes_own_incident(ctx.said) else None)
+        if action == "assess" and self._assessed(state):  # a finished incident is open: this one may be another
+            return [Reply(answer.display()), self._same_or_new(state, ctx)]
         if action in self.flows:  # someone describing an incident under way: start helping at once
             state.active = action
             return [Reply(answer.display())] + self.flows[action].start(state, ctx)
@@ -168,10 +183,18 @@ class Engine:
         if command == "/contacts":
             entry = self.kb.by_id.get("channels_all")
             return self._answer_replies(state, self.kb.answer_entry(entry, ctx.lang), ctx)
+        if command == "/assess" and self._assessed(state):
+            return [self._same_or_new(state, ctx)]
         if command in ("/assess", "/report"):
             name = command[1:]
             state.active = name
             return self.flows[name].start(state, ctx)
+        if command == "/incidents" or (command == "/incident" and not argument):
+            return incidents.listing(state, ctx)
+        if command == "/incident":
+            return incidents.handle(state, argument.lstrip("#"), ctx)
+        if command == "/export":
+            return incidents.handle(state, "export", ctx)
         if command == "/cancel":
             if state.active is None:
                 return [Reply(pick(texts.NOTHING_TO_CANCEL, ctx.lang), self._menu(ctx.lang))]
@@ -183,10 +206,31 @@ class Engine:
                 return [Reply(pick(texts.LANG_USAGE, ctx.lang), [Button("中文", "lang:zh"), Button("English", "lang:en")])]
             return self._set_lang(state, lang, ctx)
         if command == "/forget":
+            counts = {"incidents": len(state.incidents) or int(bool(state.flows)), "reminders": len(state.reminders)}
             for name, value in ChatState().to_dict().items():
                 setattr(state, name, value)
-            return [Reply(pick(texts.FORGOTTEN, ctx.lang))]
+            return [Reply(pick(texts.FORGOTTEN, ctx.lang).format(**counts))]
         return [Reply(pick(texts.UNKNOWN_COMMAND, ctx.lang).format(commands=" ".join(COMMANDS)), self._menu(ctx.lang))]
+
+    def _assessed(self, state: ChatState) -> bool:
+        """Whether the open incident's assessment is finished (a new /assess may then be another incident)."""
+        return (state.flows.get("assess") or {}).get("step") == "done"
+
+    def _same_or_new(self, state: ChatState, ctx: Ctx) -> Reply:
+        """Ask whether a new assessment is about the open incident; a description typed is kept for a new one."""
+        state.flows["assess"]["description"] = ctx.said if not ctx.said.startswith("/") else ctx.said.partition(" ")[2]
+        name = incidents.label(state, incidents.ensure(state, ctx.now), ctx.lang)
+        buttons = [Button(pick(incidents.TEXTS["same"], ctx.lang), "assess:restart"), Button(pick(incidents.TEXTS["new"], ctx.lang), "incident:new-assess")]
+        return Reply(pick(incidents.TEXTS["same_or_new"], ctx.lang).format(label=name), buttons)
+
+    def _new_incident(self, state: ChatState, ctx: Ctx) -> list[Reply]:
+        """A new incident opened, and its assessment started with the description that led here, if any."""
+        description = (state.flows.get("assess") or {}).pop("description", "")
+        incidents.ensure(state, ctx.now)
+        incident = incidents.open_new(state, ctx.now)
+        opened = Reply(pick(incidents.TEXTS["opened"], ctx.lang).format(label=f"#{incident['id']}"))
+        state.active = "assess"
+        return [opened, *self.flows["assess"].start(state, replace(ctx, said=description))]
 
     def _set_lang(self, state: ChatState, lang: str, ctx: Ctx) -> list[Reply]:
         state.lang = lang

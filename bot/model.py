@@ -58,6 +58,8 @@ class ChatState:
     reminders: list[dict[str, Any]] = field(default_factory=list)
     reset: bool = False  # the stored conversation could not be read and was started afresh: say so once
     seen: list[str] = field(default_factory=list)  # the platform ids of the last messages handled: a re-push is skipped
+    incidents: list[dict[str, Any]] = field(default_factory=list)  # every incident's record (bot.incidents)
+    current: int | None = None  # the id of the open incident, whose flow data is `flows`
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -109,6 +111,8 @@ def _check_shape(state: ChatState) -> None:
         ("reminders", isinstance(state.reminders, list) and all(_is_reminder(r) for r in state.reminders)),
         ("reset", isinstance(state.reset, bool)),
         ("seen", isinstance(state.seen, list) and all(isinstance(s, str) for s in state.seen)),
+        ("incidents", isinstance(state.incidents, list) and all(_is_incident(i) for i in state.incidents)),
+        ("current", state.current is None or (isinstance(state.current, int) and not isinstance(state.current, bool))),
     ]
     for name, ok in checks:
         if not ok:
@@ -122,6 +126,18 @@ def _check_shape(state: ChatState) -> None:
 
 def _is_str_dict(value: Any, keys: tuple[str, ...]) -> bool:
     return isinstance(value, dict) and all(isinstance(value.get(key), str) for key in keys)
+
+
+def _is_incident(value: Any) -> bool:
+    return (
+        isinstance(value, dict)
+        and isinstance(value.get("id"), int)
+        and isinstance(value.get("created"), str)
+        and isinstance(value.get("flows"), dict)
+        and isinstance(value.get("duties"), dict)
+        and isinstance(value.get("timeline"), list)
+        and all(isinstance(e, dict) and isinstance(e.get("at"), str) and isinstance(e.get("event"), str) for e in value["timeline"])
+    )
 
 
 def _is_reminder(value: Any) -> bool:

@@ -59,15 +59,16 @@ def handle(state: ChatState, arg: str, ctx: "Ctx") -> list[Reply]:
     """The "remind:<arg>" button: "on" or "off". Its reply takes the place of the summary's buttons, so it
     carries the assessment's follow-ups again (draft the report, the other reminder button, start over)."""
     if arg == "off":
-        state.reminders = []
+        state.reminders = [r for r in state.reminders if r.get("incident") != state.current]
         return [Reply(pick(TEXTS["off"], ctx.lang), _follow_ups(state, ctx))]
     if arg != "on":
         return [Reply(pick(TEXTS["unknown"], ctx.lang))]
     result = (state.flows.get("assess") or {}).get("result")
     if not result:
         return [Reply(pick(TEXTS["no_assessment"], ctx.lang), [Button(pick(TEXTS["assess"], ctx.lang), "assess:start")])]
-    ahead = upcoming(result, ctx.now)
-    state.reminders = [_entry(obligation, deadline, at) for obligation, deadline, at in ahead]
+    ahead = [item for item in upcoming(result, ctx.now) if not _settled(state, item[0])]
+    others = [r for r in state.reminders if r.get("incident") != state.current]
+    state.reminders = others + [_entry(obligation, deadline, at, state.current) for obligation, deadline, at in ahead]
     parts = []
     if ahead:
         parts.append(pick(TEXTS["set"], ctx.lang))
@@ -101,12 +102,29 @@ def upcoming(result: dict[str, Any], now: datetime) -> list[tuple[dict[str, Any]
     return sorted(upcoming, key=lambda item: item[2])
 
 
-def _entry(obligation: dict[str, Any], deadline: datetime, at: datetime) -> dict[str, Any]:
+def _entry(obligation: dict[str, Any], deadline: datetime, at: datetime, incident: int | None) -> dict[str, Any]:
+    """A reminder names its incident ("⏰ #2 提醒：…") and carries the duty it is for, so marking it done stops it."""
+    named = f"⏰ #{incident} " if incident is not None else "⏰ "
     return {
         "at": at.isoformat(timespec="seconds"),
         "deadline": obligation["deadline"],
-        "text": {lang: pick(TEXTS["reminder"], lang).format(**_parts(obligation, deadline, lang)) for lang in LANGS},
+        "text": {lang: pick(TEXTS["reminder"], lang).format(**_parts(obligation, deadline, lang)).replace("⏰ ", named, 1) for lang in LANGS},
+        "incident": incident,
+        "duty": f"{obligation['kind']}:{'+'.join(obligation['to'])}",
     }
+
+
+def _settled(state: ChatState, obligation: dict[str, Any]) -> bool:
+    """A duty already marked reported or not applicable in the open incident needs no reminder."""
+    from bot.incidents import current, duty_id
+
+    incident = current(state)
+    return bool(incident and duty_id(obligation) in incident["duties"])
+
+
+def drop(state: ChatState, incident: int | None, duty: str) -> None:
+    """Stop the reminders of one duty of one incident (it was done, or does not apply)."""
+    state.reminders = [r for r in state.reminders if not (r.get("incident") == incident and r.get("duty") == duty)]
 
 
 def pop_due(state: ChatState, now: datetime) -> list[Reply]:

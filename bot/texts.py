@@ -90,8 +90,8 @@ STALE_BUTTON = {
 LANG_SET = {"zh": "已切换为中文。", "en": "Switched to English."}
 LANG_USAGE = {"zh": "用法：/lang zh 或 /lang en", "en": "Usage: /lang zh or /lang en"}
 FORGOTTEN = {
-    "zh": "已删除为本会话保存的全部内容（评估、报告草稿、提醒）。",
-    "en": "Everything stored for this chat (assessment, report draft, reminders) has been deleted.",
+    "zh": "已删除为本会话保存的全部内容：{incidents}起事件（评估、报告草稿、义务记录、时间线）、{reminders}条提醒，以及会话状态本身。",
+    "en": "Deleted everything stored for this chat: {incidents} incident(s) (assessments, report drafts, duties, timelines), {reminders} reminder(s), and the conversation state itself.",
 }
 UNKNOWN_COMMAND = {
     "zh": "没有这个命令。可用命令：{commands}",

@@ -528,12 +528,12 @@ def test_the_summarys_buttons_still_work_once_it_is_finished():
 
 def test_setting_reminders_keeps_the_report_and_start_over_buttons():
     state, replies = say(ChatState(), *BY_BUTTONS, "remind:on")
-    assert state.reminders and datas(replies) == ["report:start", "remind:off", "assess:restart"]
-    assert [b.label for b in replies[-1].buttons] == ["起草报告", "取消提醒", "重新评估"]
+    assert state.reminders and datas(replies) == ["report:start", "duty:mark", "remind:off", "assess:restart"]
+    assert [b.label for b in replies[-1].buttons] == ["起草报告", "标记已报告/不适用", "取消提醒", "重新评估"]
     drafting, _ = say(state, "起草报告")
     assert drafting.active == "report"
     state, replies = say(state, "取消提醒")
-    assert state.reminders == [] and datas(replies) == ["report:start", "remind:on", "assess:restart"]
+    assert state.reminders == [] and datas(replies) == ["report:start", "duty:mark", "remind:on", "assess:restart"]
 
 
 def test_the_flows_prompt_of_a_finished_assessment_is_short():
@@ -572,9 +572,11 @@ def test_cancel_keeps_the_answers_and_assess_resumes():
 
 def test_a_finished_assessment_starts_afresh():
     state, _ = say(ChatState(), *BY_BUTTONS)
-    for command in ("/assess", "assess:start", "assess:restart", "重新评估"):
+    for command in ("assess:start", "assess:restart", "重新评估"):
         fresh, replies = say(state, command)
         assert data(fresh) == {"step": "cii", "answers": {}, "history": [], "result": None} and asks(replies, "cii")
+    asked, replies = say(state, "/assess")  # /assess asks first whether this is the same incident
+    assert "同一起事件，还是一个新事件" in replies[-1].text and data(asked)["step"] == "done"
 
 
 def test_the_prompt_of_a_finished_assessment_is_one_line_with_the_summarys_buttons():
@@ -640,7 +642,7 @@ def test_conversation_by_buttons(tmp_path):
 
 
 def test_conversation_by_free_text_with_a_question_going_back_and_cancelling(tmp_path):
-    lines = ["/assess", "否", "否", "返回", "不是", "较大", "传真号码是多少", "2026-01-01 09:00", "是", "否", "/cancel", "/assess"]
+    lines = ["/assess", "否", "否", "返回", "不是", "较大", "传真号码是多少", "2026-01-01 09:00", "是", "否", "/cancel", "/assess", "同一起：重新评估"]
     out = chat(lines, tmp_path)
     assert texts(out[3]).endswith("本单位是否属于中央和国家机关各部门或其直属单位？")  # back
     faq = texts(out[6])
@@ -648,7 +650,8 @@ def test_conversation_by_free_text_with_a_question_going_back_and_cancelling(tmp
     final = texts(out[9])
     assert "首次报告 → 属地省级网信部门" in final and "最晚 2026-01-01 13:00 — 已逾期" in final and "报案 → 公安机关" in final
     assert "当前没有进行中的对话" in texts(out[10])  # the summary finished the conversation
-    assert texts(out[11]).endswith("事件是否涉及关键信息基础设施？")  # a finished assessment starts afresh
+    assert "同一起事件，还是一个新事件" in texts(out[11])  # a finished incident is open: the same one, or a new one?
+    assert texts(out[12]).endswith("事件是否涉及关键信息基础设施？")  # the same: its assessment starts afresh
 
 
 def test_conversation_cancelled_mid_way_resumes_where_it_was(tmp_path):

@@ -54,7 +54,7 @@ def test_on_sets_one_reminder_per_own_duty_ahead_fifteen_minutes_before_it():
     text = replies[0].text
     assert "2026-03-01 11:15 — 首次报告 → 本部门网信工作机构（截止 2026-03-01 11:30）" in text
     # the reply takes the place of the summary's buttons: drafting the report and starting over stay
-    assert [(b.label, b.data) for b in replies[0].buttons] == [("起草报告", "report:start"), ("取消提醒", "remind:off"), ("重新评估", "assess:restart")]
+    assert [(b.label, b.data) for b in replies[0].buttons] == [("起草报告", "report:start"), ("标记已报告/不适用", "duty:mark"), ("取消提醒", "remind:off"), ("重新评估", "assess:restart")]
     json.dumps(state.to_dict())
 
 
@@ -75,7 +75,7 @@ def test_nothing_ahead_nothing_set():
     state = assessed()
     replies = reminders.handle(state, "on", ctx(now=datetime(2026, 5, 1, tzinfo=SHANGHAI)))
     assert state.reminders == [] and "无需提醒" in replies[0].text
-    assert [b.data for b in replies[0].buttons] == ["report:start", "assess:restart"]
+    assert [b.data for b in replies[0].buttons] == ["report:start", "duty:mark", "assess:restart"]
 
 
 def test_without_an_assessment_it_offers_one():
@@ -89,7 +89,7 @@ def test_off_clears_and_unknown_arguments_are_refused():
     reminders.handle(state, "on", ctx())
     off = reminders.handle(state, "off", ctx())[0]
     assert "已取消" in off.text and state.reminders == []
-    assert [b.data for b in off.buttons] == ["report:start", "remind:on", "assess:restart"]
+    assert [b.data for b in off.buttons] == ["report:start", "duty:mark", "remind:on", "assess:restart"]
     assert "没有这个提醒操作" in reminders.handle(state, "later", ctx())[0].text
 
 

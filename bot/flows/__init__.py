@@ -51,7 +51,8 @@ class Flow(Protocol):
 
 def all_flows() -> dict[str, Flow]:
     from bot.flows.assess import AssessFlow
+    from bot.flows.duty import DutyFlow
     from bot.flows.report import ReportFlow
 
-    flows: list[Flow] = [AssessFlow(), ReportFlow()]
+    flows: list[Flow] = [AssessFlow(), ReportFlow(), DutyFlow()]
     return {flow.name: flow for flow in flows}

@@ -31,6 +31,8 @@ from bot.rules.facts import MAX_FIGURE
 from bot.rules.grading import Grade, grade, reachable
 from bot.rules import wording
 from bot.rules.tables import CII_OUTAGE_KEYS, GROUP_BY_KEY, GROUPS, INCIDENT_TYPES, LEVEL_NAMES, LEVELS, RANK
+from bot.flows.duty import TEXTS as DUTY_TEXTS
+from bot.flows.duty import STATUS, status_lines
 from bot.flows.intake import facts_in
 from bot.flows.readers import (
     FOREIGN,
@@ -622,6 +624,7 @@ TEXTS = {
     "percent": _label("比例应在0到100之间。", "A share must be between 0 and 100."),
     "too_large": _label("这个数字大得不合常理，请核对后重新输入。", "That number is implausibly large; please check it and type it again."),
     "summary_head": _label("评估结果", "Assessment"),
+    "progress": _label("进度：", "Progress:"),
     "finished": _label("评估已完成。/assess 重新评估，或点下面的按钮。", "The assessment is finished. /assess to start a new one, or press a button below."),
     "draft": _label("起草报告", "Draft the report"),
     "remind": _label("截止前提醒我", "Remind me before deadlines"),
@@ -836,11 +839,15 @@ class AssessFlow:
         lang = ctx.lang
         discovered = data["answers"].get("discovered_at")
         shown = describe(data["result"], ctx.now, lang, discovered=parse_iso(discovered) if discovered else None)
+        progress = status_lines(state, data["result"], ctx)
+        if progress and any(not line.endswith(_OPEN_MARKS) for line in progress):  # once something is marked, show where each stands
+            shown += "\n\n" + pick(TEXTS["progress"], lang) + "\n" + "\n".join(progress)
         text = "\n".join([*(notes or []), pick(TEXTS["summary_head"], lang)]) + f"\n\n{shown}"
         return [Reply(text, _summary_buttons(state, ctx))]
 
 
 # ------------------------------------------------------------------------------------------ after the summary
+_OPEN_MARKS = tuple(pick(STATUS[key], lang) for key in ("due", "overdue") for lang in ("zh", "en"))
 SUMMARY_CHANGES = ("cii", "central_state_organ", "level", "discovered_at", "handling_ended_at")
 
 
@@ -849,7 +856,7 @@ def follow_up_buttons(state: ChatState, lang: str, now: datetime) -> list[Button
 
     reminders.handle shows them again under its own reply, which takes the place of the summary's buttons.
     """
-    buttons = [Button(pick(TEXTS["draft"], lang), "report:start")]
+    buttons = [Button(pick(TEXTS["draft"], lang), "report:start"), Button(pick(DUTY_TEXTS["mark"], lang), "duty:mark")]
     if state.reminders:
         buttons.append(Button(pick(reminders.TEXTS["cancel"], lang), "remind:off"))
     elif reminders.upcoming(state.flows[NAME]["result"], now):
