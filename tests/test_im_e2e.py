@@ -71,12 +71,14 @@ class Platform:
     def say(self, chat: Any, text: str, group: bool, mention: bool = True, msgid: str | None = None) -> str | None:
         raise NotImplementedError
 
-    def press(self, chat: Any, group: bool, msg: Msg | None, data: str, number: int) -> None:
-        """Press the button with `data` (under `msg`), or answer the numbered option `number`."""
+    def press(self, chat: Any, group: bool, msg: Msg | None, data: str, number: int, label: str) -> str:
+        """Press the button with `data` (under `msg`), or answer the numbered option `number`; returns what the
+        core gets from it (the twin handles the same)."""
         if msg is not None and data in msg.button_data:
             self.press_button(chat, group, msg, data)
         else:
             self.say(chat, str(number), group)
+        return data
 
     def press_button(self, chat: Any, group: bool, msg: Msg, data: str) -> None:
         raise NotImplementedError
@@ -223,11 +225,57 @@ class FeishuPlatform(Platform):
         return sum(1 for what, failure in self.fake.failures_served if what == "send" and failure == "429")
 
 
+class DingTalkPlatform(Platform):
+    name = "dingtalk"
+
+    def start(self, store: str | None = None) -> "DingTalkPlatform":
+        from tests.fake_dingtalk import FakeDingTalk
+
+        self.fake = self.fake or FakeDingTalk().start()
+        self._spawn(store)
+        return self
+
+    def _spawn(self, store: str | None) -> None:
+        from tests.fake_dingtalk import CLIENT_ID, CLIENT_SECRET
+
+        before = self.fake.connections
+        env = {"DINGTALK_CLIENT_ID": CLIENT_ID, "DINGTALK_CLIENT_SECRET": CLIENT_SECRET}
+        self.process = ImProcess("dingtalk", ["--api-url", self.fake.url, "--oapi-url", self.fake.url], env, self.workdir, store)
+        self.process.start(lambda: self.fake.connections > before, self.fake)
+
+    def restart(self) -> None:
+        self._spawn(self.process.store)
+
+    def key(self, chat: str, group: bool) -> str:
+        return f"dt:{'g' if group else 'u'}:{chat}"
+
+    def say(self, chat: str, text: str, group: bool, mention: bool = True, msgid: str | None = None) -> str:
+        return self.fake.send_text(chat, text, group=group, mention=mention, msgid=msgid)
+
+    def press(self, chat: str, group: bool, msg: Msg | None, data: str, number: int, label: str) -> str:
+        """Single chat: the option's dtmd:// link sends its label as the user's message; a group: @me + number."""
+        if not group:
+            links = [link for m in reversed(self.fake.messages(chat)) if m.raw for link in m.raw["links"]]
+            content = next((content for shown, content in links if shown == label), None)
+            assert content is not None, f"no option {label!r} among the links"
+            self.say(chat, content, group)
+            return content
+        self.say(chat, str(number), group)
+        return data
+
+    def rate_limit(self) -> None:
+        self.fake.fail_next("send", "qps")
+
+    def rate_limits_served(self) -> int:
+        return sum(1 for what, failure in self.fake.failures_served if what == "send" and failure == "qps")
+
+
 FACTORIES = {
     "ptb": lambda workdir: TelegramPlatform(workdir, "ptb"),
     "aiogram": lambda workdir: TelegramPlatform(workdir, "aiogram"),
     "wecom": WeComPlatform,
     "feishu": FeishuPlatform,
+    "dingtalk": DingTalkPlatform,
 }
 PLATFORMS = list(FACTORIES)
 
@@ -295,12 +343,12 @@ class Chat:
         return self.receive(expected)
 
     def press(self, data: str) -> list[Msg]:
-        buttons = [b["data"] for b in self.state().buttons]
-        number = buttons.index(data) + 1 if data in buttons else 0
+        buttons = self.state().buttons
+        number = next((n for n, b in enumerate(buttons, start=1) if b["data"] == data), 0)
+        label = buttons[number - 1]["label"] if number else data
         under = next((m for m in reversed(self.last) if data in m.button_data), None)
-        expected = self.twin.handle(self.key, data, lang_hint=self.platform.lang_hint)
-        self.platform.press(self.id, self.group, under, data, number)
-        return self.receive(expected)
+        sent = self.platform.press(self.id, self.group, under, data, number, label)
+        return self.receive(self.twin.handle(self.key, sent, lang_hint=self.platform.lang_hint))
 
     def buttons(self) -> list[str]:
         """The data of the buttons the twin's last replies carried."""
@@ -458,6 +506,7 @@ def test_kill_9_then_restart_resumes_and_an_old_button_still_works(name, tmp_pat
         chat = Chat(platform, 20)
         chat.say("/assess")
         first = chat.buttons()
+        first_labels = [b["label"] for b in chat.state().buttons]
         chat.press(next(d for d in first if d.endswith(":yes")))
         wait_until(lambda: SQLiteStore(platform.process.store).load(chat.key).active == "assess", 10, "the save")
         platform.kill9()
@@ -471,9 +520,9 @@ def test_kill_9_then_restart_resumes_and_an_old_button_still_works(name, tmp_pat
         chat.press("resume:assess")
         old = first[1]  # a button under a message sent before the kill
         current = chat.buttons()
-        expected = chat.twin.handle(chat.key, old, lang_hint=platform.lang_hint)
-        platform.press(chat.id, False, _first_with(platform, chat, old), old, current.index(old) + 1 if old in current else 0)
-        chat.receive(expected)
+        number = current.index(old) + 1 if old in current else 0
+        sent = platform.press(chat.id, False, _first_with(platform, chat, old), old, number, first_labels[1])
+        chat.receive(chat.twin.handle(chat.key, sent, lang_hint=platform.lang_hint))
     finally:
         platform.stop()
 
@@ -579,5 +628,56 @@ def test_feishu_rejected_secret_is_exit_2(tmp_path):
         process.spawn()
         assert process.wait_exit(60) == 2
         assert "rejected" in process.output() and "wrong-secret-456" not in process.output()
+    finally:
+        fake.stop()
+
+
+@pytest.fixture(scope="module")
+def dingtalk(tmp_path_factory):
+    platform = DingTalkPlatform(tmp_path_factory.mktemp("dingtalk-only")).start()
+    yield platform
+    platform.stop()
+
+
+def test_dingtalk_acknowledges_callbacks_and_echoes_pings(dingtalk):
+    Chat(dingtalk, 60).say("/help")
+    pings = dingtalk.fake.pongs
+    dingtalk.fake.ping()
+    dingtalk.fake.wait_for(lambda: dingtalk.fake.pongs > pings, 20, "the ping's echo")
+    assert dingtalk.fake.acked  # every callback frame so far was acknowledged with code 200
+
+
+def test_dingtalk_reconnects_when_the_gateway_says_disconnect(dingtalk):
+    before = dingtalk.fake.connections
+    dingtalk.fake.disconnect()
+    dingtalk.fake.wait_for(lambda: dingtalk.fake.connections > before, 30, "a new connection")
+    assert "12387@cert.org.cn" in texts(Chat(dingtalk, 61).say("报告邮箱是什么"))
+    assert dingtalk.output().count("reconnecting") == 1
+
+
+def test_dingtalk_expired_token_is_fetched_again(dingtalk):
+    issued = dingtalk.fake.tokens_issued
+    dingtalk.fake.fail_next("send", "token")
+    assert "12387" in texts(Chat(dingtalk, 62).say("/contacts"))
+    assert dingtalk.fake.tokens_issued == issued + 1
+
+
+def test_dingtalk_options_are_links_in_single_chat_and_numbers_in_groups(dingtalk):
+    single = Chat(dingtalk, 63).say("/start")
+    assert any("dtmd://dingtalkclient/sendMessage?content=" in (m.text or "") for m in single)
+    group = Chat(dingtalk, 64, group=True).say("/start")
+    assert any("@我" in (m.text or "") for m in group) and not any("dtmd://" in (m.text or "") for m in group)
+
+
+def test_dingtalk_rejected_secret_is_exit_2(tmp_path):
+    from tests.fake_dingtalk import CLIENT_ID, FakeDingTalk
+
+    fake = FakeDingTalk().start()
+    try:
+        env = {"DINGTALK_CLIENT_ID": CLIENT_ID, "DINGTALK_CLIENT_SECRET": "wrong-secret-789"}
+        process = ImProcess("dingtalk", ["--api-url", fake.url, "--oapi-url", fake.url], env, tmp_path)
+        process.spawn()
+        assert process.wait_exit(30) == 2
+        assert "rejected" in process.output() and "wrong-secret-789" not in process.output()
     finally:
         fake.stop()
