@@ -36,7 +36,7 @@ TITLES = {
 def test_every_kind_renders_to_stdout(kind, lang, fmt):
     result = run_bot("report", "--kind", kind, "--format", fmt, "--lang", lang, input=json.dumps(FACTS))
     assert result.returncode == 0, result.stderr
-    assert result.stderr == ""
+    assert result.stderr.startswith("供你参考（不写入报告）：" if lang == "zh" else "For you (not part of the report):")
     assert TITLES[(kind, lang)] in result.stdout.splitlines()[0]
     assert "示例科技有限公司" in result.stdout
     if kind != "summary":
@@ -95,5 +95,45 @@ def test_the_assessments_assumptions_are_not_in_the_output(fmt):
     facts = {"organization": "示例科技有限公司", "discovered_at": "2026-03-01T09:00", "assessment": {}}
     result = run_bot("report", "--kind", "initial", "--format", fmt, input=json.dumps(facts))
     assert result.returncode == 0, result.stderr
-    assert "属地省级网信部门" in result.stdout and "12387@cert.org.cn" in result.stdout
+    assert "属地省级网信部门" in result.stdout and "12387@cert.org.cn" not in result.stdout
     assert "不确定" not in result.stdout and "说明" not in result.stdout
+    assert "12387@cert.org.cn" in result.stderr and "不确定本单位是否属于中央和国家机关" in result.stderr
+
+
+INTERNAL = {**FACTS, "discovered_at": "2026-03-01T09:00", "reported_at": "2026-03-01T10:15", "handling_ended_at": None}
+
+
+@pytest.mark.parametrize("fmt", ["md", "txt", "docx"])
+def test_stderr_carries_the_internal_matter_and_the_document_none_of_it(fmt, tmp_path):
+    out = tmp_path / f"report.{fmt}"
+    result = run_bot("report", "--kind", "initial", "--format", fmt, "--out", str(out), input=json.dumps(INTERNAL))
+    assert result.returncode == 0 and result.stdout == ""
+    err = result.stderr
+    assert err.splitlines()[0] == "供你参考（不写入报告）："
+    assert "- 属地省级网信部门：最迟 2026-03-01 13:00（4小时内），还剩 2小时45分" in err
+    assert "报送渠道：" in err and "- 邮箱 12387@cert.org.cn" in err
+    if fmt == "docx":
+        document = docx.Document(io.BytesIO(out.read_bytes()))
+        text = "\n".join(p.text for p in document.paragraphs)
+    else:
+        text = out.read_text(encoding="utf-8")
+    assert text.splitlines()[0].lstrip("# ") == "网络安全事件报告（首报）"
+    assert "报告时间：2026-03-01 10:15" in text
+    for internal in ("12387", "最迟", "还剩", "报送渠道"):
+        assert internal not in text
+
+
+def test_without_an_assessment_stderr_stays_empty():
+    result = run_bot("report", "--kind", "initial", "--format", "txt", input=json.dumps({"organization": "甲单位"}))
+    assert result.returncode == 0 and result.stderr == ""
+    assert "主送单位：待补报" in result.stdout
+
+
+def test_a_late_report_says_so_on_stderr_and_asks_the_reason_in_the_document():
+    facts = {**INTERNAL, "reported_at": "2026-03-01T14:00"}
+    result = run_bot("report", "--kind", "initial", "--format", "txt", input=json.dumps(facts))
+    assert result.returncode == 0
+    assert "已逾期 1小时" in result.stderr and "已超过报告时限" in result.stderr
+    assert "九、迟报原因\n待补报" in result.stdout
+    given = run_bot("report", "--kind", "initial", "--format", "txt", input=json.dumps({**facts, "late_reason": "误判为一般事件"}))
+    assert "九、迟报原因\n误判为一般事件" in given.stdout

@@ -165,7 +165,7 @@ def test_skip_words_in_either_language_skip_like_the_later_button(engine, lang, 
     assert draft(state)["skipped"] == ["contact"]
     assert draft(state)["step"] == "occurred_at"
     state, replies = say(engine, state, "report:preview")
-    assert ("**联系人及联系方式**：待补报" if lang == "zh" else "**Contact**: to be supplemented") in replies[-1].text
+    assert ("联系人：待补报  \n联系电话：待补报" if lang == "zh" else "Contact person: to be supplemented  \nPhone: to be supplemented") in replies[-1].text
 
 
 def test_a_skip_word_inside_an_answer_is_an_answer(engine):
@@ -519,29 +519,48 @@ def test_the_assessments_assumptions_are_shown_beside_the_preview_never_in_the_r
     assert "特此报告" in report_text and "不确定" not in report_text and "说明" not in report_text
     state, replies = say(engine, state, "report:finish")
     assert "不确定" not in replies[0].text
-    docx_file, txt_file = replies[0].files
-    assert "不确定" not in txt_file.content.decode("utf-8")
+    docx_file, txt_file, md_file = replies[-1].files
+    assert "不确定本单位是否属于中央和国家机关" in replies[-1].text  # in the message that delivers the files
+    assert "不确定" not in txt_file.content.decode("utf-8") and "不确定" not in md_file.content.decode("utf-8")
     document = docx.Document(io.BytesIO(docx_file.content))
     cells = [cell.text for table in document.tables for row in table.rows for cell in row.cells]
     assert "不确定" not in "\n".join([*(p.text for p in document.paragraphs), *cells])
 
 
 # ---------------------------------------------------------------------- finishing
-def test_finish_gives_the_text_and_the_docx_and_txt_files(engine):
+def test_finish_gives_the_text_then_the_three_files_with_the_internal_matter(engine):
     state, _ = preview_state(engine)
     state, replies = say(engine, state, "确认生成")
-    report = replies[0]
-    assert report.text.startswith("# 网络安全事件报告（首报）")
-    names = [f.name for f in report.files]
-    assert names == ["incident-report-initial-zh.docx", "incident-report-initial-zh.txt"]
-    docx_file, txt_file = report.files
-    assert docx_file.mime == DOCX_MIME
+    report, delivery = replies
+    assert report.text.startswith("# 网络安全事件报告（首报）") and not report.files
+    names = [f.name for f in delivery.files]
+    assert names == ["incident-report-initial-zh.docx", "incident-report-initial-zh.txt", "incident-report-initial-zh.md"]
+    docx_file, txt_file, md_file = delivery.files
+    assert docx_file.mime == DOCX_MIME and md_file.mime.startswith("text/markdown")
     document = docx.Document(io.BytesIO(docx_file.content))
-    assert "示例公司" in "\n".join(p.text for p in document.paragraphs)
-    assert "单位名称：示例公司" in txt_file.content.decode("utf-8")
+    paragraphs = [line for p in document.paragraphs for line in p.text.split("\n") if line.strip()]
+    txt = txt_file.content.decode("utf-8")
+    assert paragraphs == [line for line in txt.splitlines() if line.strip()]  # the same content
+    assert md_file.content.decode("utf-8") == report.text
+    assert "单位名称：示例公司" in txt
+    assert delivery.text.startswith("报告已生成（三个文件内容相同）")
+    internal = delivery.text[delivery.text.index("供你参考（不写入报告）：") :]
+    assert "属地省级网信部门：最迟 2026-03-01 13:00（4小时内），还剩 3小时" in internal and "12387@cert.org.cn" in internal
+    for content in (txt, md_file.content.decode("utf-8"), "\n".join(paragraphs)):
+        assert "最迟" not in content and "12387" not in content and "还剩" not in content
     assert state.active is None
     assert draft(state)["step"] == "done"
+    assert draft(state)["finished_at"] == NOW.isoformat(timespec="seconds")
     assert "report:kind:supplement" in data(replies)
+
+
+def test_the_report_time_is_the_moment_it_is_finished(engine):
+    state, _ = preview_state(engine)
+    finished = datetime(2026, 3, 1, 11, 47, tzinfo=SHANGHAI)
+    state, replies = engine.step(state, Event("t", "report:finish", finished))
+    _, txt_file, _ = replies[-1].files
+    assert "报告时间：2026-03-01 11:47" in txt_file.content.decode("utf-8")
+    assert "报告时间：2026-03-01 11:47" in replies[0].text and "还剩 1小时13分" in replies[-1].text
 
 
 COMPLETE = {
@@ -560,6 +579,8 @@ COMPLETE = {
     "support_requested": "无",
     "scene_preservation": "已保存流量日志",
     "other": "无",
+    "initial_report": {"at": "2026-03-01T09:40:00+08:00", "to": "北京市网信办"},
+    "addressee": "北京市网信办",
 }
 
 
@@ -570,11 +591,14 @@ def test_the_supplement_hint_appears_only_while_something_is_missing(engine):
     assert draft(state)["step"] == "preview"
     assert not any(line.endswith("待补报") for line in replies[-1].text.splitlines())
     state, replies = say(engine, state, "report:finish")
-    assert replies[-1].text == "报告已生成：.docx 用于打印、盖章或作附件，.txt 可粘贴到邮件正文或网页表单。"
+    assert replies[-1].text.splitlines()[:2] == [
+        "报告已生成（三个文件内容相同）：.docx 用于打印、盖章或作附件，.txt 可粘贴到邮件正文或网页表单，.md 供支持 Markdown 的系统使用。",
+        "",
+    ]
     state, _ = say(engine, state, "/report", "report:continue", "report:edit", "8", "稍后")
     state, replies = say(engine, state, "report:finish")
     assert "## 八、其他应当报告的情况\n\n待补报" in replies[0].text
-    assert replies[-1].text.splitlines()[-1] == "标注“待补报”的事项查明后请及时补报：输入 /report 即可据此起草续报。"
+    assert replies[-1].text.splitlines()[1] == "标注“待补报”的事项查明后请及时补报：输入 /report 即可据此起草续报。"
 
 
 def test_a_supplement_asks_for_news_on_what_changes_showing_the_current_value(engine):
@@ -639,6 +663,132 @@ def test_a_finished_report_becomes_a_supplement_that_asks_the_skipped_items(engi
     assert draft(state)["kind"] == "supplement"
     assert draft(state)["facts"]["organization"] == "示例公司"
     assert "联系人" in last(replies)  # skipped in the initial report, asked again
+
+
+# ---------------------------------------------------------------------- addressee, late reason, initial report
+def say_at(engine, state, when, *texts):
+    replies = []
+    for text in texts:
+        state, replies = engine.step(state, Event("t", text, when))
+    return state, replies
+
+
+def all_but(*keys):
+    return {key: value for key, value in COMPLETE.items() if key not in keys}
+
+
+def test_the_addressee_is_asked_last_and_kept_as_typed(engine):
+    state, _ = say(engine, assessed(), *START)
+    draft(state)["facts"].update(all_but("organization", "addressee"))
+    state, replies = say(engine, state, "示例公司")
+    assert draft(state)["step"] == "addressee"
+    assert last(replies) == "最后，这份报告报送给哪个单位？请输入具体名称（如“北京市网信办”）；点“稍后补充”则写作“属地省级网信部门”。"
+    assert {"report:skip", "report:preview", "report:back"} <= set(data(replies))
+    typed = "  北京市互联网信息办公室（网络安全应急处）{{ x }}"
+    state, replies = say(engine, state, typed)
+    assert draft(state)["facts"]["addressee"] == typed.strip()
+    assert draft(state)["step"] == "preview"
+    assert replies[-1].text.split("\n\n")[1] == "北京市互联网信息办公室（网络安全应急处）{{ x }}："
+
+
+@pytest.mark.parametrize("lang,line", [("zh", "属地省级网信部门："), ("en", "To: the provincial cyberspace administration")])
+def test_a_skipped_addressee_is_the_paths_generic_body(engine, lang, line):
+    state, _ = say(engine, assessed(lang), *START)
+    draft(state)["facts"].update(all_but("organization", "addressee"))
+    state, replies = say(engine, state, "Org", "稍后补充" if lang == "zh" else "later")
+    assert draft(state)["step"] == "preview" and "addressee" in draft(state)["skipped"]
+    assert replies[-1].text.split("\n\n")[1] == line
+    state, replies = say(engine, state, "report:finish")
+    txt = replies[-1].files[1].content.decode("utf-8")
+    assert txt.splitlines()[2] == line
+
+
+def test_without_an_assessment_the_addressee_question_says_so(engine):
+    state, replies = say(engine, ChatState(lang="zh"), "/report", "首报")
+    draft(state)["facts"].update(all_but("organization", "addressee", "initial_report"))
+    draft(state)["facts"].update({"discovered_at": "2026-03-01T09:00:00+08:00", "level": "relatively_major"})
+    state, replies = say(engine, state, "甲单位")
+    assert draft(state)["step"] == "addressee" and "/assess" in last(replies)
+
+
+def test_the_addressee_can_be_changed_from_the_edit_menu_and_by_name(engine):
+    state, replies = preview_state(engine)
+    state, replies = say(engine, state, "report:edit")
+    assert "report:field:addressee" in data(replies) and "报送单位" in [b.label for b in replies[-1].buttons]
+    state, replies = say(engine, state, "report:preview", "报送单位")
+    assert draft(state)["step"] == "addressee"
+    state, replies = say(engine, state, "上海市网信办")
+    assert replies[-1].text.split("\n\n")[1] == "上海市网信办："
+
+
+LATE = datetime(2026, 3, 1, 14, 0, tzinfo=SHANGHAI)  # the initial report was due at 13:00
+
+
+def test_a_late_report_asks_the_reason_and_states_it(engine):
+    state, _ = say_at(engine, assessed(), LATE, *START)
+    draft(state)["facts"].update(all_but("organization", "addressee"))
+    state, replies = say_at(engine, state, LATE, "示例公司")
+    assert draft(state)["step"] == "late_reason"
+    assert last(replies) == "本报告已超过报告时限，报告中须说明迟报原因。迟报的原因是什么？"
+    reason = "值班人员最初误判为一般事件，\n13:20 复核后立即报告"
+    state, replies = say_at(engine, state, LATE, reason)
+    assert draft(state)["facts"]["late_reason"] == reason
+    assert draft(state)["step"] == "addressee"
+    state, replies = say_at(engine, state, LATE, "report:skip", "report:finish")
+    txt = replies[-1].files[1].content.decode("utf-8")
+    assert f"九、迟报原因\n{reason}\n" in txt
+    assert "已逾期 1小时" in replies[-1].text and "已逾期" not in txt
+
+
+def test_a_skipped_late_reason_is_marked_and_an_on_time_report_has_no_such_item(engine):
+    state, _ = say_at(engine, assessed(), LATE, *START)
+    draft(state)["facts"].update(all_but("organization", "addressee"))
+    state, replies = say_at(engine, state, LATE, "示例公司", "稍后补充", "report:skip")
+    assert "## 九、迟报原因\n\n待补报" in replies[-1].text
+    state, replies = say(engine, assessed(), *START, "示例公司", "report:preview")
+    assert "迟报原因" not in replies[-1].text
+
+
+def test_a_draft_that_turns_late_before_it_is_finished_asks_the_reason_first(engine):
+    state, _ = say(engine, assessed(), *START)
+    draft(state)["facts"].update(COMPLETE)
+    state, replies = say(engine, state, "report:preview")
+    assert "迟报原因" not in replies[-1].text
+    state, replies = say_at(engine, state, LATE, "report:finish")
+    assert draft(state)["step"] == "late_reason" and not any(reply.files for reply in replies)
+    state, replies = say_at(engine, state, LATE, "系统告警未送达值班人员")
+    assert draft(state)["step"] == "preview"
+    state, replies = say_at(engine, state, LATE, "report:finish")
+    assert "九、迟报原因\n系统告警未送达值班人员" in replies[-1].files[1].content.decode("utf-8")
+
+
+def test_a_supplement_asks_when_and_to_whom_the_initial_report_went(engine):
+    state, _ = say(engine, assessed(), *START)
+    draft(state)["facts"].update(all_but("initial_report"))
+    state, replies = say(engine, state, "report:preview", "report:finish", "report:kind:supplement")
+    assert draft(state)["step"] == "initial_report.at"
+    assert last(replies) == "首报是什么时间报送的？（如“2026-03-01 10:30”“今天10点半”）"
+    state, replies = say(engine, state, "今天9点40")
+    assert draft(state)["facts"]["initial_report"] == {"at": "2026-03-01T09:40:00+08:00"}
+    assert "首报报送给了哪个单位" in last(replies)
+    typed = "北京市网信办，12387热线（受理编号 BJ-0301）"
+    state, replies = say(engine, state, typed, *["保持不变"] * 6)
+    assert draft(state)["facts"]["initial_report"]["to"] == typed
+    assert draft(state)["step"] == "preview"
+    assert f"**首报时间**：2026-03-01 09:40\n\n**首报报送单位**：{typed}" in replies[-1].text
+
+
+def test_the_initial_report_questions_can_be_skipped_and_a_later_time_is_refused(engine):
+    state, _ = say(engine, assessed(), *START)
+    draft(state)["facts"].update(all_but("initial_report"))
+    state, replies = say(engine, state, "report:preview", "report:finish", "report:kind:supplement", "2026-03-02 09:00")
+    assert draft(state)["step"] == "initial_report.at" and "晚于现在" in replies[-1].text
+    assert "initial_report" not in draft(state)["facts"]
+    state, replies = say(engine, state, "稍后补充", "跳过")
+    assert draft(state)["step"] == "impact"
+    assert {"initial_report.at", "initial_report.to"} <= set(draft(state)["skipped"])
+    state, replies = say(engine, state, "report:preview")
+    assert "**首报时间**：待补报\n\n**首报报送单位**：待补报" in replies[-1].text
 
 
 # ---------------------------------------------------------------------- the draft survives
@@ -715,12 +865,13 @@ def test_assessment_to_report_through_jsonl(tmp_path):
     assert result.returncode == 0, result.stderr
     outputs = [json.loads(line) for line in result.stdout.splitlines()]
     assert len(outputs) == len(lines)
-    final = outputs[-1]["messages"][0]
-    assert final["text"].startswith("# 网络安全事件报告（首报）")
-    for expected in ("示例科技有限公司", "远程桌面弱口令", "勒索金额**：2 BTC", "属地省级网信部门：最迟 2026-03-01 13:00（4小时内）", "**发生时间**：待补报"):
-        assert expected in final["text"]
-    paths = {Path(f["name"]).suffix: Path(f["path"]) for f in final["files"]}
-    assert set(paths) == {".docx", ".txt"}
+    report, delivery = outputs[-1]["messages"]
+    assert report["text"].startswith("# 网络安全事件报告（首报）\n\n属地省级网信部门：")
+    for expected in ("示例科技有限公司", "远程桌面弱口令", "勒索金额**：2 BTC", "**发生时间**：待补报", "联系人：张三", "联系电话：13800000000"):
+        assert expected in report["text"]
+    assert "属地省级网信部门：最迟 2026-03-01 13:00（4小时内）" in delivery["text"] and "最迟" not in report["text"]
+    paths = {Path(f["name"]).suffix: Path(f["path"]) for f in delivery["files"]}
+    assert set(paths) == {".docx", ".txt", ".md"}
     assert paths[".docx"].parent == files_dir
     document = docx.Document(str(paths[".docx"]))
     assert "示例科技有限公司" in "\n".join(p.text for p in document.paragraphs)

@@ -4,11 +4,19 @@ It starts from what the chat already knows (the assessment's answers and result)
 the order of the report, lets every item be skipped ("later", by button or in words such as 稍后, 跳过, tbd —
 the report marks it 待补报) and any question go back to the item before, shows a preview that can be
 corrected item by item (by name there; by number or name in the edit menu, whose buttons carry the numbers),
-and ends with the text and the .docx/.txt files.
+and ends with the report as text, then one message with the .docx/.txt/.md files (the same content) and the
+internal matter the document never holds (recipients with deadlines and time left, channels, assumptions).
+
+Besides the report's items it asks: for a supplement, when and to whom the initial report was made
+("initial_report.at", "initial_report.to"; only while unknown); the late reason ("late_reason") when the report,
+made now, is past its own deadline (draft["late"], counted again at every message; "finish" asks it first if the
+draft turned late after its items were asked); and last the addressee ("addressee"; skipped, the report names
+the path's body). Every one can be skipped; what is typed is kept as typed. The report time is the moment of
+"finish" (kept as draft["finished_at"]).
 
 The draft lives in state.flows["report"] as plain JSON:
     {"kind": "initial"|"supplement"|"summary"|None, "facts": {…the `report` contract's keys…},
-     "skipped": [question keys], "review": [question keys], "step": str}
+     "skipped": [question keys], "review": [question keys], "step": str, "late": bool, "finished_at": ISO}
 except that an incident type chosen by button is kept as {"choice": <key>}, so the report names it in the
 language it is rendered in. "review" holds the items a supplementary report asks again although they have a
 value (impact, measures, trend, …: what changes as handling goes on), each shown with a "Keep" button.
@@ -35,8 +43,8 @@ from bot.inputs import ITEM_LIMIT, cut
 from bot.knowledge.normalize import fold
 from bot.model import Button, ChatState, FileOut, Reply
 from bot.numerals import ascii_int
-from bot.reports import DOCX_MIME, FactsError, Report, build_report, is_ransomware, render_docx, render_text, validate_facts
-from bot.reports.fields import FIELDS, KIND_NAMES, KINDS, RANSOM_PARTS, SECTIONS, Kind, SectionSpec
+from bot.reports import DOCX_MIME, FactsError, Report, build_report, internal_text, is_ransomware, render_docx, render_text, validate_facts
+from bot.reports.fields import FIELDS, INITIAL_REPORT_PARTS, KIND_NAMES, KINDS, RANSOM_PARTS, Kind, SectionSpec, sections_of
 from bot.rules import FactsError as AssessError
 from bot.rules.facts import KNOWN_KEYS as ASSESS_KEYS
 from bot.rules.facts import parse_facts as parse_assess_input
@@ -46,6 +54,12 @@ from bot.timeutil import MAX_YEAR, MIN_YEAR, clock, parse_iso
 
 NAME = "report"
 RANSOM_QUESTIONS = tuple(f"ransom.{part}" for part in RANSOM_PARTS)
+# A supplement asks when and to whom the initial report went (the channel and a reference go in the same words).
+INITIAL_QUESTIONS = ("initial_report.at", "initial_report.to")
+# The facts kept as parts of one object, and the labels of their parts.
+PARTS = {"ransom": RANSOM_PARTS, "initial_report": INITIAL_REPORT_PARTS}
+# Asked after every item: the addressee is no item of the report, but its first line.
+LAST_QUESTIONS = ("addressee",)
 
 TITLE = {"zh": "起草报告", "en": "report draft"}
 QUESTIONS: dict[str, dict[str, str]] = {
@@ -80,6 +94,22 @@ QUESTIONS: dict[str, dict[str, str]] = {
         "en": "How is the ransom demanded? (note, email or web page; the payment method asked for)",
     },
     "ransom.date": {"zh": "何时收到勒索要求？（日期或时间）", "en": "When was the ransom demanded? (date or time)"},
+    "initial_report.at": {
+        "zh": "首报是什么时间报送的？（如“2026-03-01 10:30”“今天10点半”）",
+        "en": "When was the initial report made? (e.g. \"2026-03-01 10:30\", \"today 10:30\")",
+    },
+    "initial_report.to": {
+        "zh": "首报报送给了哪个单位？通过什么渠道？（如“北京市网信办，12387热线”；有受理编号也可一并写上）",
+        "en": "To whom was the initial report made, and how? (e.g. \"Beijing CAC, 12387 hotline\"; add a reference number if you have one)",
+    },
+    "late_reason": {
+        "zh": "本报告已超过报告时限，报告中须说明迟报原因。迟报的原因是什么？",
+        "en": "This report is past its deadline, and the report must say why. Why is it late?",
+    },
+    "addressee": {
+        "zh": "最后，这份报告报送给哪个单位？请输入具体名称（如“北京市网信办”）；点“稍后补充”则写作“{generic}”。",
+        "en": "Last: to whom does the report go? Type the body's name (e.g. \"Beijing Cyberspace Administration\"); with \"Later\" it says \"{generic}\".",
+    },
     "trend": {"zh": "事态可能如何发展？可能造成哪些进一步的影响和危害？", "en": "How may the situation develop, and what further impact or harm may it cause?"},
     "cause": {"zh": "对事件原因的初步分析？", "en": "What is your preliminary analysis of the cause?"},
     "leads": {
@@ -135,7 +165,10 @@ TEXTS = {
     },
     "current": {"zh": "当前：{value}", "en": "Now: {value}"},
     "type_other": {"zh": "请直接输入事件类型。", "en": "Type the kind of incident."},
-    "notes": {"zh": "供你参考（不写入报告）：", "en": "For you (not part of the report):"},
+    "addressee_unknown": {
+        "zh": "最后，这份报告报送给哪个单位？请输入具体名称（如“北京市网信办”）；不清楚可先用 /assess 评估，或点“稍后补充”。",
+        "en": "Last: to whom does the report go? Type the body's name (e.g. \"Beijing Cyberspace Administration\"); not sure: run /assess, or press \"Later\".",
+    },
     "preview": {
         "zh": "以上为预览。确认无误请点“确认生成”；要修改，点“修改”选择要改的项，或直接输入项目名称（如“原因”）。",
         "en": "That is the preview. Press \"Finish\" if it is right; to change something, press \"Edit\" and pick the item, or type the item's name (e.g. \"cause\").",
@@ -151,8 +184,8 @@ TEXTS = {
     "edit": {"zh": "要修改哪一项？点选，或输入编号或名称。", "en": "Which item do you want to change? Pick it, or type its number or name."},
     "edit_section": {"zh": "第{number}项包括以下内容，要修改哪一个？", "en": "Item {number} holds these; which one do you want to change?"},
     "done": {
-        "zh": "报告已生成：.docx 用于打印、盖章或作附件，.txt 可粘贴到邮件正文或网页表单。",
-        "en": "Your report is ready: the .docx to print, stamp or attach, the .txt to paste into an email or a web form. Chinese authorities expect Chinese: /lang zh, then /report → 查看 → 确认生成 gives the Chinese version.",
+        "zh": "报告已生成（三个文件内容相同）：.docx 用于打印、盖章或作附件，.txt 可粘贴到邮件正文或网页表单，.md 供支持 Markdown 的系统使用。",
+        "en": "Your report is ready (three files, the same content): the .docx to print, stamp or attach, the .txt to paste into an email or a web form, the .md for systems that read Markdown. Chinese authorities expect Chinese: /lang zh, then /report → 查看 → 确认生成 gives the Chinese version.",
     },
     "done_missing": {
         "zh": "标注“待补报”的事项查明后请及时补报：输入 /report 即可据此起草续报。",
@@ -244,6 +277,7 @@ class ReportFlow:
         draft = state.flows.get(NAME)
         if draft is not None and draft["kind"] is not None:
             _prefill(draft, state, ctx)
+            _refresh_late(draft, ctx)
             if draft["step"] == "done":
                 state.active = None
             else:
@@ -257,6 +291,7 @@ class ReportFlow:
 
     def prompt(self, state: ChatState, ctx: Ctx) -> list[Reply]:
         draft = state.flows[NAME]
+        _refresh_late(draft, ctx)
         step = draft["step"]
         lang = ctx.lang
         if step in ("choose", "done"):
@@ -272,13 +307,17 @@ class ReportFlow:
         if step == "preview":
             return self._preview(draft, ctx)
         if step == "edit":
-            buttons = [Button(f"{s.number}. {pick(s.short, lang)}", f"{NAME}:section:{s.number}") for s in SECTIONS[draft["kind"]]]
-            buttons.append(Button(FIELDS["contact"].button(lang), f"{NAME}:field:contact"))
+            specs = [spec for spec in _sections(draft) if _section_questions(draft, spec)]  # not the timeline: not asked
+            buttons = [Button(f"{s.number}. {pick(s.short, lang)}", f"{NAME}:section:{s.number}") for s in specs]
+            buttons += [Button(FIELDS[key].button(lang), f"{NAME}:field:{key}") for key in ("contact", *LAST_QUESTIONS)]
             buttons.append(Button(pick(BUTTONS["preview"], lang), f"{NAME}:preview"))
             return [Reply(pick(TEXTS["edit"], lang), buttons)]
         if step.startswith("edit:"):
             number = int(step.partition(":")[2])
-            spec = _section(draft["kind"], number)
+            spec = _section(draft, number)
+            if spec is None:  # an item no longer in the report (the late reason, once on time)
+                draft["step"] = "edit"
+                return self.prompt(state, ctx)
             buttons = [Button(_button_label(key, lang), f"{NAME}:field:{key}") for key in _section_questions(draft, spec)]
             return [Reply(pick(TEXTS["edit_section"], lang).format(number=number), buttons)]
         return [self._question(draft, step, ctx)]
@@ -287,6 +326,7 @@ class ReportFlow:
         draft = state.flows.get(NAME)
         if draft is None:
             return self.start(state, ctx)
+        _refresh_late(draft, ctx)
         prefix, colon, action = text.partition(":")
         if colon and prefix == NAME:
             return self._press(state, draft, action, ctx)
@@ -362,7 +402,7 @@ class ReportFlow:
         if verb == "edit":
             draft["step"] = "edit"
             return self.prompt(state, ctx)
-        spec = _section(draft["kind"], ascii_int(argument)) if verb == "section" else None
+        spec = _section(draft, ascii_int(argument)) if verb == "section" else None
         if spec is not None:
             return self._edit_section(state, draft, spec, ctx)
         if verb == "field" and argument in _all_questions(draft):
@@ -376,6 +416,7 @@ class ReportFlow:
         """Choose the report kind; items skipped earlier are asked again (a supplement is where they belong),
         and a supplement asks for the news on every item that changes as handling goes on."""
         draft["kind"] = kind
+        _refresh_late(draft, ctx)
         draft["skipped"] = []
         draft["review"] = [key for key in UPDATES if _value(draft["facts"], key) is not None] if kind == "supplement" else []
         intro = pick(TEXTS["prefilled" if draft["facts"].get("assessment") else "fresh"], ctx.lang).format(kind=pick(KIND_NAMES[kind], ctx.lang))
@@ -427,7 +468,7 @@ class ReportFlow:
         if verb == "cancel":
             state.active = None
             return [Reply(pick(TEXTS["paused"], ctx.lang).format(kind=pick(KIND_NAMES[draft["kind"]], ctx.lang)))]
-        spec = _section(draft["kind"], number) if verb == "edit" else None
+        spec = _section(draft, number) if verb == "edit" else None
         if spec is not None:
             return self._edit_section(state, draft, spec, ctx)
         draft["step"] = "preview"
@@ -460,12 +501,13 @@ class ReportFlow:
         target = EDIT_WORDS.sub("", fold(text).strip()).strip().rstrip("项")
         number = ascii_int(target)
         if number is not None:
-            spec = _section(draft["kind"], number)
+            spec = _section(draft, number)
             return self._edit_section(state, draft, spec, ctx) if spec else None
         key = _match_field(draft, target)
         if key is not None:
             return self._ask(state, draft, key, ctx)
-        spec = next((s for s in SECTIONS[draft["kind"]] if target in {fold(v) for v in s.short.values()}), None)
+        spec = next((s for s in _sections(draft) if target in {fold(v) for v in s.short.values()}), None)
+        spec = _section(draft, spec.number) if spec is not None else None
         return self._edit_section(state, draft, spec, ctx) if spec else None
 
     def _question(self, draft: dict[str, Any], key: str, ctx: Ctx, note: str | None = None) -> Reply:
@@ -476,7 +518,11 @@ class ReportFlow:
         current = _current(draft, key, ctx)
         if current is not None:
             lines.append(pick(TEXTS["current"], lang).format(value=current))
-        lines.append(pick(QUESTIONS[key], lang))
+        if key == "addressee":
+            generic = _generic_addressee(draft, ctx)
+            lines.append(pick(QUESTIONS[key] if generic else TEXTS["addressee_unknown"], lang).format(generic=generic))
+        else:
+            lines.append(pick(QUESTIONS[key], lang))
         return Reply("\n".join(lines), _question_buttons(draft, key, lang, choices=True))
 
     def _preview(self, draft: dict[str, Any], ctx: Ctx) -> list[Reply]:
@@ -486,8 +532,9 @@ class ReportFlow:
         except FactsError:
             return [self._invalid(draft, ctx)]
         parts = [render_text(report, "md").rstrip()]
-        if report.notes:
-            parts.append("\n".join([pick(TEXTS["notes"], ctx.lang), *(f"- {note}" for note in report.notes)]))
+        internal = internal_text(report)
+        if internal:
+            parts.append(internal)
         parts.append(pick(TEXTS["preview"], ctx.lang))
         return [self._preview_buttons("\n\n".join(parts), ctx)]
 
@@ -523,16 +570,24 @@ class ReportFlow:
         return Reply(pick(TEXTS["fix_times"], lang).format(problem=problem), buttons)
 
     def _finish(self, state: ChatState, draft: dict[str, Any], ctx: Ctx) -> list[Reply]:
+        """The report made now (its report time is this moment), as text in the chat, then one message with
+        the three files (.docx, .txt, .md: the same content) and the internal matter the document leaves out.
+        A report that has turned late since its items were asked asks the late reason first."""
         try:
             report = _report(draft, ctx)
         except FactsError:
             return [self._invalid(draft, ctx)]
+        if report.late and _value(draft["facts"], "late_reason") is None and "late_reason" not in draft["skipped"]:
+            return self._ask(state, draft, "late_reason", ctx)
+        markdown = render_text(report, "md")
         stem = f"incident-report-{draft['kind']}-{ctx.lang}"
         files = [
             FileOut(f"{stem}.docx", render_docx(report), DOCX_MIME),
             FileOut(f"{stem}.txt", render_text(report, "txt").encode("utf-8"), "text/plain; charset=utf-8"),
+            FileOut(f"{stem}.md", markdown.encode("utf-8"), "text/markdown; charset=utf-8"),
         ]
         draft["step"] = "done"
+        draft["finished_at"] = ctx.now.isoformat(timespec="seconds")
         state.active = None
         lang = ctx.lang
         buttons = [Button(pick(BUTTONS["edit"], lang), f"{NAME}:edit")]
@@ -541,7 +596,10 @@ class ReportFlow:
         done = pick(TEXTS["done"], lang)
         if report.incomplete:
             done += "\n" + pick(TEXTS["done_missing"], lang)
-        return [Reply(render_text(report, "md"), files=files), Reply(done, buttons)]
+        internal = internal_text(report)
+        if internal:
+            done += "\n\n" + internal
+        return [Reply(markdown), Reply(done, buttons, files=files)]
 
 
 # ---------------------------------------------------------------------- the draft's data
@@ -569,6 +627,27 @@ def _prefill(draft: dict[str, Any], state: ChatState, ctx: Ctx) -> None:
             facts.setdefault(key, answers[key])
 
 
+def _refresh_late(draft: dict[str, Any], ctx: Ctx) -> None:
+    """Whether the report, made now, is past its own deadline (then it asks and states the late reason): kept in
+    draft["late"] for the questions' order, counted again at every message, since drafting takes time."""
+    if draft.get("kind") is None:
+        draft.pop("late", None)
+        return
+    try:
+        draft["late"] = _report(draft, ctx).late
+    except FactsError:
+        pass  # a draft that does not validate says so at the preview; its late mark stays as it was
+
+
+def _generic_addressee(draft: dict[str, Any], ctx: Ctx) -> str | None:
+    """The body the report is addressed to when the user names none (from the assessment), or None."""
+    facts = {key: value for key, value in draft["facts"].items() if key != "addressee"}
+    try:
+        return _report({**draft, "facts": facts}, ctx).addressee
+    except FactsError:
+        return None
+
+
 def _suggested_kind(draft: dict[str, Any]) -> Kind:
     """A summary once handling has ended (the initial report is due long before), else the initial report."""
     return "summary" if draft["facts"].get("handling_ended_at") else "initial"
@@ -581,18 +660,26 @@ def _settle(draft: dict[str, Any], key: str) -> None:
             pending.remove(key)
 
 
+def _sections(draft: dict[str, Any]) -> tuple[SectionSpec, ...]:
+    """The numbered items of the draft's report: with the late reason while it is late (draft["late"])."""
+    return sections_of(draft["kind"], bool(draft.get("late")))
+
+
 def _questions(draft: dict[str, Any]) -> list[str]:
-    """Every question of the draft's kind, in report order (contact after the affected system)."""
+    """Every question of the draft's kind, in report order (contact after the affected system, the addressee
+    last); the timeline, which the chat does not ask, is none."""
     keys: list[str] = []
-    for spec in SECTIONS[draft["kind"]]:
+    for spec in _sections(draft):
         for key in spec.fields:
             if key == "ransom":
                 keys += RANSOM_QUESTIONS if _ransom_applies(draft["facts"]) else []
-            else:
+            elif key == "initial_report":
+                keys += INITIAL_QUESTIONS
+            elif key != "timeline":
                 keys.append(key)
             if key == "system":
                 keys.append("contact")
-    return keys
+    return keys + list(LAST_QUESTIONS)
 
 
 def _all_questions(draft: dict[str, Any]) -> list[str]:
@@ -626,21 +713,24 @@ def _type_text(value: Any, lang: str) -> str | None:
 
 
 def _value(facts: dict[str, Any], key: str) -> Any:
-    if key.startswith("ransom."):
-        return (facts.get("ransom") or {}).get(key.partition(".")[2])
+    group, dot, part = key.partition(".")
+    if dot:
+        return (facts.get(group) or {}).get(part)
     return facts.get(key)
 
 
 def _store(facts: dict[str, Any], key: str, value: Any) -> None:
-    if key.startswith("ransom."):
-        facts.setdefault("ransom", {})[key.partition(".")[2]] = value
+    group, dot, part = key.partition(".")
+    if dot:
+        facts.setdefault(group, {})[part] = value
     else:
         facts[key] = value
 
 
 def _clear(facts: dict[str, Any], key: str) -> None:
-    if key.startswith("ransom."):
-        (facts.get("ransom") or {}).pop(key.partition(".")[2], None)
+    group, dot, part = key.partition(".")
+    if dot:
+        (facts.get(group) or {}).pop(part, None)
     else:
         facts.pop(key, None)
 
@@ -699,14 +789,17 @@ def _order_text(key: str, moment: datetime, other: str, other_moment: datetime, 
     )
 
 
-def _section(kind: Kind, number: int | None) -> SectionSpec | None:
-    return next((spec for spec in SECTIONS[kind] if spec.number == number), None)
+def _section(draft: dict[str, Any], number: int | None) -> SectionSpec | None:
+    """The numbered item `number` of the draft's report, if the chat can ask anything in it."""
+    spec = next((spec for spec in _sections(draft) if spec.number == number), None)
+    return spec if spec is not None and _section_questions(draft, spec) else None
 
 
 def _section_questions(draft: dict[str, Any], spec: SectionSpec) -> list[str]:
     """The questions behind one numbered item of the report (the ransom ones only where they apply)."""
     questions = _questions(draft)
-    return [q for key in spec.fields for q in (RANSOM_QUESTIONS if key == "ransom" else (key,)) if q in questions]
+    expanded = {"ransom": RANSOM_QUESTIONS, "initial_report": INITIAL_QUESTIONS}
+    return [q for key in spec.fields for q in expanded.get(key, (key,)) if q in questions]
 
 
 def _match_field(draft: dict[str, Any], target: str) -> str | None:
@@ -716,8 +809,9 @@ def _match_field(draft: dict[str, Any], target: str) -> str | None:
         return None
     candidates: list[tuple[str, str]] = []
     for key in _all_questions(draft):
-        if key.startswith("ransom."):
-            names = list(RANSOM_PARTS[key.partition(".")[2]].values())
+        group, dot, part = key.partition(".")
+        if dot:
+            names = list(PARTS[group][part].values())
         else:
             field = FIELDS[key]
             names = [*field.label.values(), *(field.short or {}).values(), *field.aliases]
@@ -749,8 +843,9 @@ def _current(draft: dict[str, Any], key: str, ctx: Ctx) -> str | None:
 
 
 def _button_label(key: str, lang: str) -> str:
-    if key.startswith("ransom."):
-        return pick(RANSOM_PARTS[key.partition(".")[2]], lang)
+    group, dot, part = key.partition(".")
+    if dot:
+        return pick(PARTS[group][part], lang)
     return FIELDS[key].button(lang)
 
 
@@ -781,9 +876,12 @@ def _parse_answer(key: str, text: str, ctx: Ctx) -> Any:
             return day.isoformat() if MIN_YEAR <= day.year <= MAX_YEAR else None
         moment = parse_time(text, ctx.now)
         return moment.isoformat() if moment else None
-    field = FIELDS[key.partition(".")[0]] if key.startswith("ransom.") else FIELDS[key]
-    if key.startswith("ransom.") or field.value_type == "text":
+    if key == "initial_report.at":
+        moment = parse_time(text, ctx.now)
+        return moment.isoformat() if moment else None
+    if key.startswith(("ransom.", "initial_report.")) or FIELDS[key].value_type == "text":
         return text
+    field = FIELDS[key]
     if field.value_type == "time":
         moment = parse_time(text, ctx.now)
         return moment.isoformat() if moment else None
@@ -802,7 +900,7 @@ def _iso_date(text: str) -> date | None:
 
 def _is_time(key: str) -> bool:
     """Whether the item is a time (or the ransom date)."""
-    return key == "ransom.date" or key in FIELDS and FIELDS[key].value_type == "time"
+    return key in ("ransom.date", "initial_report.at") or key in FIELDS and FIELDS[key].value_type == "time"
 
 
 def _out_of_range(key: str, text: str, ctx: Ctx) -> bool:

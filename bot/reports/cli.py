@@ -1,6 +1,8 @@
 """`python -m bot report --kind K --format F [--lang L] [--out FILE]`: facts as one JSON object on stdin.
 
-md and txt go to stdout (or --out); docx needs --out. Bad input (invalid JSON, unknown keys, bad values, facts
+md and txt go to stdout (or --out); docx needs --out. The internal matter that never goes into the document
+(recipients with deadlines and the time left, channels, the assessment's assumptions and caveats) is printed on
+stderr once the document is written, for the person sending it; with no assessment there is none. Bad input (invalid JSON, unknown keys, bad values, facts
 over MAX_INPUT_CHARS, an unwritable --out or stdout) is one clear line on stderr and exit code 2, never a
 traceback; a template broken by an edit is one line naming the file and line, exit code 1.
 """
@@ -14,7 +16,7 @@ from pathlib import Path
 
 from jinja2 import TemplateError, TemplateSyntaxError
 
-from bot.reports import FactsError, build_report, parse_facts_json, render_docx, render_text
+from bot.reports import FactsError, build_report, internal_text, parse_facts_json, render_docx, render_text
 from bot.timeutil import now_shanghai
 
 USAGE_ERROR = 2
@@ -43,7 +45,7 @@ def run_report(args: argparse.Namespace) -> int:
             if not args.out:
                 sys.stdout.write(text)
                 sys.stdout.flush()
-                return 0
+                return _internal(report)
             content = text.encode("utf-8")
     except TemplateError as error:
         sys.stderr.write(f"report: the template is broken{_where(error)}: {error.message}\n")
@@ -52,6 +54,15 @@ def run_report(args: argparse.Namespace) -> int:
         Path(args.out).write_bytes(content)
     except OSError as error:
         return _fail(f"cannot write {args.out}: {error.strerror or error}")
+    return _internal(report)
+
+
+def _internal(report) -> int:
+    """The internal matter on stderr (after the document, so a reader of stdout never waits for it)."""
+    text = internal_text(report)
+    if text:
+        sys.stderr.write(text + "\n")
+        sys.stderr.flush()
     return 0
 
 

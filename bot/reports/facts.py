@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Iterable
 
-from bot.reports.fields import CONTACT_KEYS, FACT_KEYS, FIELDS, RANSOM_KEYS
+from bot.reports.fields import CONTACT_KEYS, FACT_KEYS, FIELDS, INITIAL_REPORT_KEYS, RANSOM_KEYS, TIMELINE_KEYS
 from bot.rules.facts import KNOWN_KEYS as ASSESS_KEYS
 from bot.rules.tables import GRADING_KEYS, LEVEL_ALIASES
 from bot.timeutil import MAX_YEAR, MIN_YEAR, parse_iso
@@ -91,7 +91,7 @@ def validate_facts(raw: Any) -> Facts:
         except FactsError as error:
             problems.append(str(error))
             continue
-        if value not in (None, {}):
+        if value not in (None, {}, []):
             values[key] = value
     assessment = raw.get("assessment")
     if assessment is not None and not isinstance(assessment, dict):
@@ -120,6 +120,16 @@ def _normalise(key: str, value: Any) -> Any:
     if value_type == "contact":
         parts = _object(key, value, CONTACT_KEYS)
         return {name: text for name, part in parts.items() if (text := _text(f"contact.{name}", part)) is not None}
+    if value_type == "initial_report":
+        parts = _object(key, value, INITIAL_REPORT_KEYS)
+        made: dict[str, Any] = {}
+        for name, part in parts.items():
+            checked = _time(f"{key}.at", part) if name == "at" else _text(f"{key}.{name}", part)
+            if checked is not None:
+                made[name] = checked
+        return made
+    if value_type == "timeline":
+        return _timeline(key, value)
     parts = _object(key, value, RANSOM_KEYS)
     ransom: dict[str, Any] = {}
     for name, part in parts.items():
@@ -134,6 +144,22 @@ def _normalise(key: str, value: Any) -> Any:
         if checked is not None:
             ransom[name] = checked
     return ransom
+
+
+def _timeline(key: str, value: Any) -> list[dict[str, Any]]:
+    """[{"at": time, "text": text}, …] in time order (a stable sort: entries at one time keep their order)."""
+    if not isinstance(value, list):
+        raise FactsError(f"{key}: expected an array of {{\"at\", \"text\"}} objects, got {_json_type(value)}")
+    entries = []
+    for number, entry in enumerate(value):
+        where = f"{key}[{number}]"
+        parts = _object(where, entry, TIMELINE_KEYS)
+        if "at" not in parts or "text" not in parts:
+            raise FactsError(f"{where}: needs both \"at\" (an ISO 8601 time) and \"text\"")
+        text = _text(f"{where}.text", parts["text"])
+        if text is not None:
+            entries.append({"at": _time(f"{where}.at", parts["at"]), "text": text})
+    return sorted(entries, key=lambda entry: entry["at"])
 
 
 def _unknown_keys(where: str | None, value: dict[str, Any], allowed: Iterable[str]) -> list[str]:

@@ -15,7 +15,7 @@ from typing import Literal
 Kind = Literal["initial", "supplement", "summary"]
 KINDS: tuple[Kind, ...] = ("initial", "supplement", "summary")
 
-ValueType = Literal["text", "time", "level", "contact", "ransom"]
+ValueType = Literal["text", "time", "level", "contact", "ransom", "initial_report", "timeline"]
 
 
 @dataclass(frozen=True)
@@ -116,6 +116,25 @@ FIELDS: dict[str, Field] = {
         _field("accountability", "责任认定与处理", "Accountability", aliases=("责任", "追责", "accountability"), short=("责任", "Accountability")),
         _field("remediation", "整改措施", "Remediation", aliases=("整改", "remediation")),
         _field("lessons", "经验教训", "Lessons learned", aliases=("教训", "经验", "lessons")),
+        # The addressee as the user names it ("XX省网信办"); without one the report names the path's body.
+        _field(
+            "addressee",
+            "报送单位（主送机关）",
+            "Addressee",
+            aliases=("报送单位", "主送", "主送机关", "收件单位", "抬头", "addressee", "recipient"),
+            short=("报送单位", "Addressee"),
+        ),
+        _field("late_reason", "迟报原因", "Reason the report is late", aliases=("迟报", "迟报原因", "超时原因", "late", "delay"), short=("迟报原因", "Late reason")),
+        _field(
+            "initial_report",
+            "首报情况",
+            "The initial report",
+            "initial_report",
+            ("首报时间", "首报情况", "initial report"),
+            ("首报情况", "Initial report"),
+        ),
+        _field("timeline", "事件处置经过（时间线）", "Timeline of the handling", "timeline", ("时间线", "处置经过", "经过", "timeline")),
+        _field("reported_at", "报告时间", "Report time", "time"),
     )
 }
 
@@ -130,6 +149,17 @@ RANSOM_PARTS: dict[str, dict[str, str]] = {
     "method": {"zh": "勒索方式", "en": "Ransom method"},
     "date": {"zh": "勒索时间", "en": "Ransom date"},
 }
+
+# A supplementary report says when and to whom the initial report was made (channel and reference if known).
+INITIAL_REPORT_PARTS: dict[str, dict[str, str]] = {
+    "at": {"zh": "首报时间", "en": "Initial report made at"},
+    "to": {"zh": "首报报送单位", "en": "Initial report made to"},
+    "channel": {"zh": "首报渠道", "en": "Initial report channel"},
+    "reference": {"zh": "首报受理编号", "en": "Initial report reference"},
+}
+# Always shown (the marker where unknown); the channel and the reference only when given.
+INITIAL_REPORT_SHOWN = ("at", "to")
+TIMELINE_KEYS = frozenset({"at", "text"})
 
 _ITEMS_3_TO_8 = (
     SectionSpec(3, FIELDS["trend"].label, {"zh": "发展趋势", "en": "Trend"}, ("trend",)),
@@ -169,7 +199,7 @@ SECTIONS: dict[Kind, tuple[SectionSpec, ...]] = {
             1,
             {"zh": "所补报事件（见首报）", "en": "The incident (as in the initial report)"},
             {"zh": "事件信息", "en": "Incident"},
-            ("organization", "system", "discovered_at", "occurred_at", "location", "type", "level"),
+            ("organization", "system", "discovered_at", "occurred_at", "location", "type", "level", "initial_report"),
         ),
         SectionSpec(
             2,
@@ -192,8 +222,19 @@ SECTIONS: dict[Kind, tuple[SectionSpec, ...]] = {
         SectionSpec(5, FIELDS["accountability"].label, {"zh": "责任", "en": "Accountability"}, ("accountability",)),
         SectionSpec(6, FIELDS["remediation"].label, {"zh": "整改", "en": "Remediation"}, ("remediation",)),
         SectionSpec(7, FIELDS["lessons"].label, {"zh": "经验教训", "en": "Lessons"}, ("lessons",)),
+        SectionSpec(8, FIELDS["timeline"].label, {"zh": "时间线", "en": "Timeline"}, ("timeline",)),
     ),
 }
+# The item a report gets when its own deadline has passed at the report time (numbered after the others).
+LATE_SECTION = SectionSpec(0, FIELDS["late_reason"].label, {"zh": "迟报原因", "en": "Late reason"}, ("late_reason",))
+
+
+def sections_of(kind: Kind, late: bool) -> tuple[SectionSpec, ...]:
+    """The numbered items of a report of `kind`; a late one ends with the reason it is late."""
+    specs = SECTIONS[kind]
+    if not late:
+        return specs
+    return (*specs, SectionSpec(len(specs) + 1, LATE_SECTION.title, LATE_SECTION.short, LATE_SECTION.fields))
 
 KIND_NAMES: dict[Kind, dict[str, str]] = {
     "initial": {"zh": "首报", "en": "initial report"},
@@ -203,13 +244,29 @@ KIND_NAMES: dict[Kind, dict[str, str]] = {
 
 MISSING = {"zh": "待补报", "en": "to be supplemented"}
 
+# The words of the document around the items (addressee, signature) and of the internal matter beside it.
 HEADER_LABELS: dict[str, dict[str, str]] = {
-    "organization": {"zh": "报告单位", "en": "Reporting organisation"},
-    "contact": {"zh": "联系人及联系方式", "en": "Contact"},
-    "level": {"zh": "事件级别", "en": "Incident level"},
+    "addressee": {"zh": "主送单位", "en": "To"},
+    "organization": {"zh": "报告单位（盖章）", "en": "Reporting organisation (seal)"},
+    "contact_name": {"zh": "联系人", "en": "Contact person"},
+    "contact_phone": {"zh": "联系电话", "en": "Phone"},
+    "contact_email": {"zh": "电子邮箱", "en": "Email"},
+    "reported_at": {"zh": "报告时间", "en": "Date"},
+    "basis": {"zh": "定级依据", "en": "basis"},
+    "internal": {"zh": "供你参考（不写入报告）：", "en": "For you (not part of the report):"},
     "recipients": {"zh": "报送对象及时限", "en": "Recipients and deadlines"},
     "channels": {"zh": "报送渠道", "en": "Channels"},
-    "reported_at": {"zh": "报告时间", "en": "Report time"},
+    "notes": {"zh": "注意", "en": "Note"},
+}
+
+# The body a report is addressed to when the user names none: the recipients of the report's duty, as the
+# operator writes them (Art. 4's three paths; the sector regulator and the police for the reports beside them).
+ADDRESSEES: dict[str, dict[str, str]] = {
+    "provincial_cac": {"zh": "属地省级网信部门", "en": "the provincial cyberspace administration"},
+    "department_cac_office": {"zh": "本部门网信工作机构", "en": "the cyberspace-affairs office of our department"},
+    "protection_department": {"zh": "保护工作部门", "en": "the CII protection department"},
+    "public_security": {"zh": "公安机关", "en": "the public security organ"},
+    "sector_regulator": {"zh": "行业主管监管部门", "en": "the competent sector regulator"},
 }
 
 # Words in an incident type that mark ransomware: the ransom item then appears, marked where still missing.
@@ -217,6 +274,9 @@ RANSOM_WORDS = ("勒索", "ransom")
 
 CONTACT_KEYS = frozenset(CONTACT_PARTS)
 RANSOM_KEYS = frozenset(RANSOM_PARTS)
+INITIAL_REPORT_KEYS = frozenset(INITIAL_REPORT_PARTS)
 # Every top-level fact key of the command-line contract; "assessment" carries the input of `assess`.
 FACT_KEYS = frozenset(FIELDS) | {"assessment"}
+# Facts shown as several items or lines of their own, never as one display text.
+COMPOUND = frozenset({"ransom", "initial_report", "timeline"})
 

@@ -16,6 +16,7 @@ from typing import Literal
 
 from docx import Document
 from docx.document import Document as DocxDocument
+from docx.shared import Mm
 from jinja2 import FileSystemLoader, StrictUndefined, Template
 from jinja2.sandbox import SandboxedEnvironment
 
@@ -25,6 +26,8 @@ from bot.reports.document import Report
 TextFormat = Literal["md", "txt"]
 BASE_DOCX = "report-base.docx"
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+SEAL_ROOM = 3  # empty lines above the signature block, room for the seal
+SIGNATURE_INDENT = Mm(80)  # the signature block stands on the right half of the page
 # XML 1.0 has no place for these (tab, newline and carriage return are allowed and handled).
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
@@ -53,18 +56,25 @@ def render_text(report: Report, fmt: TextFormat, folder: Path | None = None) -> 
 
 
 def render_docx(report: Report, folder: Path | None = None) -> bytes:
-    """The report as a .docx built on templates/report-base.docx (its letterhead, page setup and styles)."""
+    """The report as a .docx built on templates/report-base.docx (its letterhead, page setup and styles).
+
+    Paragraph for line, it says what the .txt says: title, addressee, opening, the numbered items, closing,
+    then (after room for the seal) the signature block."""
     folder = folder or TEMPLATES_DIR
     words = _words(environment(folder).get_template(template_name(report, "txt")), report)
     document = Document(str(folder / BASE_DOCX))
     document.core_properties.title = words["title"]
     document.add_paragraph(_xml_safe(words["title"]), style="Title")
-    _header_table(document, report)
+    document.add_paragraph(_xml_safe(report.addressee_line))
     _paragraphs(document, words["intro"])
     for section in report.sections:
         document.add_heading(_xml_safe(section.heading), level=1)
         single = len(section.items) == 1
         for item in section.items:
+            if single and item.entries:  # a list (the timeline): one paragraph per line
+                for entry in item.entries:
+                    document.add_paragraph(_xml_safe(entry))
+                continue
             paragraph = document.add_paragraph()
             if not single:
                 label = item.label + (report.sep.rstrip() if item.multiline else report.sep)
@@ -74,6 +84,11 @@ def render_docx(report: Report, folder: Path | None = None) -> bytes:
             value = paragraph.add_run(_xml_safe(item.value if item.value is not None else report.missing))
             value.italic = item.value is None
     _paragraphs(document, words["closing"])
+    for _ in range(SEAL_ROOM):  # where the seal goes, above and over the reporting unit's name
+        document.add_paragraph()
+    for item in report.signature:
+        paragraph = document.add_paragraph(_xml_safe(item.label + report.sep + (item.value if item.value is not None else report.missing)))
+        paragraph.paragraph_format.left_indent = SIGNATURE_INDENT
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
@@ -83,24 +98,6 @@ def _words(template: Template, report: Report) -> dict[str, str]:
     """The title, opening and closing blocks of a txt template: the .docx says what the text says."""
     context = template.new_context({"report": report})
     return {name: "".join(template.blocks[name](context)).strip() for name in ("title", "intro", "closing")}
-
-
-def _header_table(document: DocxDocument, report: Report) -> None:
-    rows = [
-        (report.labels["organization"], report.shown["organization"]),
-        (report.labels["contact"], report.shown["contact"]),
-        (report.labels["level"], report.level),
-        (report.labels["recipients"], "\n".join(report.recipients) or None),
-    ]
-    if report.channels:
-        rows.append((report.labels["channels"], "\n".join(report.channels)))
-    rows.append((report.labels["reported_at"], report.reported_at))
-    table = document.add_table(rows=0, cols=2, style="Table Grid")
-    for label, value in rows:
-        cells = table.add_row().cells
-        cells[0].paragraphs[0].add_run(_xml_safe(label)).bold = True
-        cells[1].paragraphs[0].add_run(_xml_safe(value if value is not None else report.missing))
-    document.add_paragraph()
 
 
 def _paragraphs(document: DocxDocument, text: str) -> None:
