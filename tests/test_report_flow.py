@@ -791,6 +791,19 @@ def test_the_initial_report_questions_can_be_skipped_and_a_later_time_is_refused
     assert "**首报时间**：待补报\n\n**首报报送单位**：待补报" in replies[-1].text
 
 
+def test_a_summary_shows_the_timeline_it_is_given_and_does_not_ask_it(engine):
+    state, _ = say(engine, ended(), "report:start", "report:kind:summary")
+    draft(state)["facts"]["timeline"] = [
+        {"at": "2026-03-01T09:40:00+08:00", "text": "处置结束"},
+        {"at": "2026-03-01T09:00:00+08:00", "text": "发现事件"},
+    ]
+    state, replies = say(engine, state, "report:preview")
+    assert "## 八、事件处置经过（时间线）\n\n- 2026-03-01 09:00 发现事件\n- 2026-03-01 09:40 处置结束" in replies[-1].text
+    assert "timeline" not in draft(state)["skipped"]
+    state, replies = say(engine, state, "report:edit")
+    assert "report:section:8" not in data(replies) and "report:section:7" in data(replies)
+
+
 # ---------------------------------------------------------------------- the draft survives
 def test_the_draft_survives_cancel_and_continues_where_it_was(engine):
     state, _ = say(engine, assessed(), *START, "示例公司", "/cancel")
