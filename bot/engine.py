@@ -127,7 +127,8 @@ class Engine:
             state.active = "report"
             return self.flows["report"].start(state, ctx), True
         answer = self.kb.ask(text, ctx.lang)
-        return self._answer_replies(state, answer, ctx), answer.matched or answer.topic == "help"
+        replies = self._answer_replies(state, answer, ctx)
+        return replies, answer.matched or answer.topic == "help" or state.active is not None  # a description understood
 
     def _flow_button(self, state: ChatState, name: str, data: str, ctx: Ctx) -> list[Reply]:
         """A flow's button. One left over from another flow while a flow is under way only re-asks its question;

@@ -269,7 +269,7 @@ def test_a_short_homepage_defacement_on_an_enterprise_site_is_timed_in_minutes()
     ("text", "kind"),
     [("数据库被拖了", "data_leak"), ("客户信息泄露", "data_leak"), ("we had a data breach", "data_leak"), ("中了勒索病毒", "ransomware"),
      ("服务器被加密了", "ransomware"), ("系统瘫痪", "outage"), ("网站打不开", "outage"), ("the site is down", "outage"),
-     ("首页被篡改", "defacement"), ("網頁被篡改", "defacement"), ("勒索加数据泄露都有", "other"), ("不清楚", "other"), ("idk", "other")],
+     ("首页被篡改", "defacement"), ("網頁被篡改", "defacement"), ("勒索加数据泄露都有", "ransomware"), ("网页被篡改，网站也打不开了", "other"), ("不清楚", "other"), ("idk", "other")],
 )
 def test_what_happened_in_the_users_own_words(text, kind):
     state, _ = say(ChatState(), "/assess", "否", "否", "帮我分级", text)

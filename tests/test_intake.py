@@ -25,7 +25,7 @@ def say(state, *texts):
 def test_a_pasted_description_fills_every_answer_it_states():
     facts = facts_in("我们是一家民营物流公司，官网首页被篡改了2小时，浏览了5000次，昨晚23:30发现的。要不要报、向谁报、几点前报？", NOW)
     assert facts == {
-        "central_state_organ": False, "discovered_at": "2026-11-29T23:30:00+08:00", "level": None, "incident_type": "defacement",
+        "central_state_organ": False, "discovered_at": "2026-11-29T23:30:00+08:00", "incident_type": "defacement",
         "grading": {"defacement_homepage_hours": 2, "defacement_views": 5000},
     }
 
@@ -69,7 +69,9 @@ def test_a_first_message_describing_the_incident_starts_the_assessment_with_its_
     assert state.active == "assess" and flow["step"] == "cii"
     assert "从你的描述里读到" in replies[-1].text and "2026-11-29 23:30" in replies[-1].text
     state, replies = say(state, "否")
-    # the organ was stated; the defacement figures too: the walk asks only what is still open
+    assert state.flows["assess"]["step"] == "level"  # the level is asked: the user may know it
+    state, replies = say(state, "不清楚")
+    # the organ was stated; what happened and the defacement figures too: the walk asks only what is still open
     assert state.flows["assess"]["step"] == "g.defacement_site"
     state, _ = say(state, "其他网站（含企业网站）")  # 重大 on such a site: no other defacement figure can go higher
     assert state.flows["assess"]["step"] == "g.defacement_determined"
@@ -93,3 +95,29 @@ def test_an_answer_that_says_more_than_was_asked_fills_the_other_answers():
     answers = state.flows["assess"]["answers"]
     assert answers["cii"] is False and answers["central_state_organ"] is False
     assert state.flows["assess"]["step"] == "level" and "也记下了" in replies[-1].text
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["市政府门户网站被DDoS攻击打瘫了，现在还打不开", "配电自动化系统出故障了，部分区域停电", "保险公司这边，客户数据泄露了，大概1500万条，昨晚10点20发现的",
+     "I'm the ops contractor for a city government portal. It's been down for about five hours now after a DDoS."],
+)
+def test_an_incident_told_without_we_still_starts_the_assessment(text):
+    state, _ = say(ChatState(), text)
+    assert state.active == "assess"
+
+
+def test_an_english_description_keeps_the_conversation_in_english():
+    state, replies = say(ChatState(), "Our homepage was defaced this morning, what do we do?")
+    assert state.lang == "en" and state.active == "assess"
+    state, replies = say(state, "no, definitely not, we're a small hotel")
+    assert all(not ("\u4e00" <= ch <= "\u9fff") for ch in replies[-1].text)
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [("不涉及关基，就是办公网", "central_state_organ"), ("nope, we're just a logistics firm, not a government body either", "suspected_crime")],
+)
+def test_an_answer_fills_only_the_facts_it_is_about(text, key):
+    state, _ = say(ChatState(), "/assess", text)
+    assert key not in state.flows["assess"]["answers"]

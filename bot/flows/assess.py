@@ -190,12 +190,12 @@ def _store_cii(answers: dict[str, Any], value: Any) -> None:
 
 
 def _store_level(answers: dict[str, Any], value: Any) -> None:
-    """A level given drops any grading; "grade" starts the grading walk afresh; "skip" leaves it unknown."""
-    answers.pop("grading", None)
+    """A level given drops any grading; "grade" starts the grading walk from what is known; "skip" leaves it unknown."""
     answers["level"] = None if value == "grade" else value
     if value == "grade":
-        answers["grading"] = {}
-        answers.pop("incident_type", None)  # a fresh grading walk asks what happened again
+        answers.setdefault("grading", {})  # what a description already stated is kept: only the rest is asked
+    else:
+        answers.pop("grading", None)
 
 
 def _store_end(answers: dict[str, Any], value: Any) -> None:
@@ -793,6 +793,8 @@ class AssessFlow:
 
     def _change(self, state: ChatState, step: str, ctx: Ctx) -> list[Reply]:
         data = state.flows[NAME]
+        if step == "level":  # the level asked again: a new grading walk starts from nothing
+            data["answers"].pop("grading", None)
         if data["step"] != step:
             data["history"].append(data["step"])
             data["step"] = step
@@ -1046,7 +1048,7 @@ def _extras(answers: dict[str, Any], stated: dict[str, Any]) -> dict[str, Any]:
     if "discovered_at" in extras and answers.get("handling_ended_at"):
         extras.pop("discovered_at")
     answers.update(extras)
-    if answers.get("level", "") is None and "grading" in answers:
+    if answers.get("level") is None and "grading" in answers:  # not given a level (yet): figures count
         figures = {k: v for k, v in stated.get("grading", {}).items() if k not in answers["grading"]}
         answers["grading"].update(figures)
         if figures:

@@ -29,8 +29,8 @@ _DEFACED = re.compile(r"篡改|黑页|被改|挂马|deface")
 def facts_in(text: str, now: datetime) -> dict[str, Any]:
     """The assessment answers `text` states, in the shape of the `assess` input (grading keys under "grading").
 
-    Describing what happened (or any grading figure) without a level starts the grading walk: "level" is None
-    and "grading" holds the figures read, so only the criteria still open are asked.
+    What happened and any grading figure are kept ("incident_type", "grading") for the grading walk, which then
+    asks only the criteria still open; the level question itself is still asked, as the user may know the level.
     """
     answers: dict[str, Any] = {}
     grading: dict[str, Any] = {}
@@ -46,29 +46,39 @@ def facts_in(text: str, now: datetime) -> dict[str, Any]:
     kind = incident_type_in(text)
     if level is not None:
         answers["level"] = level
-    elif kind is not None or grading:
-        answers.update(level=None, grading=grading, incident_type=kind or "other")
+    elif kind is not None or grading:  # the level is still asked (the user may know it); "grade it" then starts here
+        answers.update(grading=grading, incident_type=kind or "other")
     return answers
 
 
-_OWN = re.compile(r"我们|我司|我单位|我院|我校|我行|我局|本单位|本公司|\b(?:we|our|us|we're|we've)\b")
+_OWN = re.compile(r"我们|我司|我单位|我院|我校|我行|我局|本单位|本公司|\b(?:we|our|us|we're|we've|i'm)\b")
+# Something that happened, now: "打瘫了", "现在还打不开", "昨晚10点20发现的", "it's been down for five hours".
+_HAPPENED = re.compile(
+    r"了|刚刚|刚才|现在|正在|目前|已经|昨晚|昨天|今天|今早|凌晨|发现|还没恢复|"
+    r"\b(?:now|just|currently|this morning|yesterday|last night|has been|have been|it's been|was|were|got)\b"
+)
+# A question about incidents in general ("网站被篡改多久算重大", "how many views make it major").
+_GENERAL = re.compile(r"多久算|算不算|算几级|算什么|什么是|是否属于|哪些|怎么算|怎样算|\b(?:how long|what counts|how many|what is|what are)\b")
 
 
 def describes_own_incident(text: str) -> bool:
-    """Whether `text` tells of the user's own incident ("我们官网首页被篡改了…"), not a question about incidents
-    in general ("网站被篡改多久算重大"): it says what happened, in the first person."""
+    """Whether `text` tells of the user's own incident ("我们官网首页被篡改了…", "市政府门户网站被DDoS打瘫了，现在还
+    打不开"), not a question about incidents in general ("网站被篡改多久算重大"): it says what happened, in the
+    first person or as something that happened just now."""
     folded = typed(text)
-    return bool(_OWN.search(folded)) and incident_type_in(folded) not in (None, "other")
+    if incident_type_in(folded) in (None, "other") or _GENERAL.search(folded):
+        return False
+    return bool(_OWN.search(folded) or _HAPPENED.search(folded))
 
 
 def _yes_no(answers: dict[str, Any], clause: str) -> None:
     """CII only when the clause names it; the operator type and a suspected crime from what the clause implies.
     Only a definite yes or no is kept: a doubt in a description may be about something else."""
     if "cii" not in answers and _CII_TERMS.search(clause):
-        _keep(answers, "cii", implied_yes_no("cii", clause))
+        _keep(answers, "cii", implied_yes_no("cii", clause, described=True))
     for topic in ("central_state_organ", "suspected_crime"):
         if topic not in answers:
-            _keep(answers, topic, implied_yes_no(topic, clause))
+            _keep(answers, topic, implied_yes_no(topic, clause, described=True))
 
 
 def _keep(answers: dict[str, Any], key: str, value: Any) -> None:

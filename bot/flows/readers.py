@@ -64,7 +64,8 @@ _AMOUNT = re.compile(
 # Inside a sentence ("约300万条用户数据", "3 million customers' data", "大概300万吧"), an amount counts only with its
 # unit, currency or a magnitude word: a bare number there may be anything (a phone number, a year).
 _IN_SENTENCE = re.compile(r"(?<![\d.a-z])" + _PARTS + r"(?![a-z])")
-QUESTION = re.compile(r"[?？]|吗|什么|怎么|是否|要不要|\b(?:what|how|why|should|must|do i|does)\b")
+# A question, not an answer: "没什么损失" and "也不是什么机关" are statements, "什么时候要报" is not.
+QUESTION = re.compile(r"[?？]|吗|什么时候|为什么|什么是|(?<![不没])是什么|什么意思|怎么|是否|要不要|多久|几点|\b(?:what|how|why|should|must|do i|does|when)\b")
 _FOREIGN_WORD = re.compile(rf"{_either(w for w in _FOREIGN_MONEY if not w.isascii())}|\b(?:{_either(w for w in _FOREIGN_MONEY if w.isascii())})\b|[$€£]")
 
 
@@ -167,8 +168,9 @@ def leading_option(options: Iterable[HasWords], folded: str) -> HasWords | None:
 # A duration inside a sentence ("40分钟了 还没恢复", "down for roughly 25 minutes", "一个半小时左右"): each
 # candidate is handed to parse_duration, which knows the units.
 _DURATION_IN = re.compile(
-    r"(?:\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百]+)?个?半?个?(?:分钟|小时|钟头|天)半?"
-    r"|(?:half an?|\d+(?:\.\d+)?|an?|one)\s*(?:minutes?|mins?|hours?|hrs?|days?)(?:\s+and\s+a\s+half)?"
+    r"(?<![\d.])(?:\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百]+)?个?多?半?个?(?:分钟|小时|钟头|天)半?"
+    r"|(?:half an?|(?<![\d.])\d+(?:\.\d+)?|an?|one)\s*+(?:minutes?|mins?|hours?|hrs?|days?)(?:\s+and\s+a\s+half)?",
+    re.ASCII,
 )
 
 
@@ -187,16 +189,21 @@ def duration_in(text: str) -> float | None:
     folded = _EN_NUMBER.sub(lambda m: _EN_NUMBERS[m[0]], typed(text))
     if QUESTION.search(folded):
         return None
-    return next((m for m in (parse_duration(found.group()) for found in _DURATION_IN.finditer(folded)) if m is not None), None)
+    # "7个多小时" is at least 7 hours: the figure said is the one known
+    candidates = (found.group().replace("多", "") for found in _DURATION_IN.finditer(folded))
+    return next((m for m in map(parse_duration, candidates) if m is not None), None)
 
 
 _TYPE_WORDS = {
     "data_leak": (
-        "泄露", "泄漏", "拖库", "脱库", "被拖", "外泄", "被盗", "被窃", "窃取", "导出", "爬走", "数据被", "信息被", "leak", "breach", "exfiltrat",
+        "泄露", "泄漏", "拖库", "脱库", "被拖", "拖走", "外泄", "被盗", "被窃", "窃取", "导出", "爬走", "数据被", "信息被", "leak", "breach", "exfiltrat",
         "stolen", "dumped", "exported",
     ),
     "ransomware": ("勒索", "加密了", "被加密", "赎金", "ransom", "encrypted"),
-    "outage": ("中断", "瘫痪", "宕机", "打不开", "无法访问", "访问不了", "停摆", "停运", "断网", "ddos", "outage", "down", "unreachable", "offline"),
+    "outage": (
+        "中断", "瘫痪", "宕机", "打不开", "无法访问", "访问不了", "停摆", "停运", "断网", "故障", "停电", "停气", "停水", "停了", "ddos",
+        "outage", "down", "unreachable", "offline", "failure",
+    ),
     "defacement": ("篡改", "窜改", "黑页", "挂马", "被改", "首页被", "违法有害", "反动标语", "deface", "vandalis"),
     "other": ("其他", "其它", "不知道", "不清楚", "不确定", "说不清", "都有", "other", "unknown", "not sure", "dont know", "don't know", "no idea"),
 }
@@ -206,10 +213,13 @@ _TYPE_PATTERNS = {
 
 
 def incident_type_in(text: str) -> str | None:
-    """What happened, from the user's words: one kind named → that kind; several, or "don't know" → "other"
+    """What happened, from the user's words: one kind named → that kind (ransomware, with the outage or leak it
+    causes, is ransomware); several, or "don't know" → "other"
     (every criterion is then asked); none → None."""
     folded = typed(text)
     named = [kind for kind, pattern in _TYPE_PATTERNS.items() if kind != "other" and pattern.search(folded)]
+    if "ransomware" in named and "defacement" not in named:
+        return "ransomware"  # its questions cover the outage and the data it causes
     if len(named) == 1:
         return named[0]
     return "other" if named or _TYPE_PATTERNS["other"].search(folded) else None
@@ -244,29 +254,63 @@ def _words(*words: str) -> re.Pattern[str]:
 
 
 _DOUBT = _words("不知道", "不确定", "不清楚", "算不算", "是不是", "说不准", "不好说", "not sure", "unsure", "no idea", "don't know", "dont know", "maybe")
-_NEGATION = _words("不", "没", "无", "非", "no", "not", "nope", "never", "n't", "isn't", "aren't", "weren't")
+_NEGATION = _words("不", "没", "无", "非", "未", "no", "not", "nope", "never", "n't", "isn't", "aren't", "weren't")
 _GENERIC_NO = _words("没有", "不是", "不涉及", "不属于", "没", "no", "nope", "not", "none")
+_NEAR = 6  # characters each side of a hint in which a negation takes it back ("不像是攻击", "跟关基没关系", "not CII")
 # What a sentence says without "yes" or "no" in it, per question: (hints of yes, hints of no).
 _IMPLIED = {
     "cii": (
         _words("关基", "关键信息基础设施", "认定", "designated", "cii", "critical information infrastructure"),
-        _words("小公司", "小企业", "贸易公司", "小店", "门店", "只是一家", "只是个", "small business", "just a", "only a"),
+        _words("小公司", "小企业", "小工厂", "贸易公司", "小店", "网店", "门店", "只是一家", "只是个", "small business", "just a", "only a"),
     ),
     "central_state_organ": (
-        _words("国务院", "部委", "国家机关", "中央机关", "部直属", "委直属", "ministry", "central government", "state council"),
-        _words("民营", "私营", "私企", "企业", "公司", "省属", "市属", "区属", "县", "地方", "医院", "学校", "高校", "大学",
-               "private", "company", "firm", "business", "provincial", "municipal", "local", "hospital", "university"),
+        _words("国务院", "部委", "国家机关", "中央机关", "部直属", "委直属", "局直属", "国家某局", "部里", "ministry", "central government", "state council"),
+        _words("民营", "私营", "私企", "企业", "公司", "省属", "市属", "区属", "县", "地方", "医院", "学校", "高校", "大学", "药店", "酒店", "工厂",
+               "private", "company", "firm", "business", "provincial", "municipal", "local", "hospital", "university", "hotel", "shop"),
     ),
     "suspected_crime": (
-        _words("犯罪", "违法", "攻击", "入侵", "黑客", "勒索", "窃取", "偷", "报警", "crime", "criminal", "attack", "attacker", "hacked",
-               "hacker", "intrusion", "ransom", "police", "stolen"),
-        _words("故障", "误操作", "停电", "配置错误", "bug", "misconfiguration", "accident", "power cut", "human error"),
+        _words("犯罪", "违法", "攻击", "入侵", "黑客", "勒索", "窃取", "偷", "拖库", "内鬼", "报警", "crime", "criminal", "attack", "attacker",
+               "hacked", "hacker", "intrusion", "ransom", "police", "stolen", "exfiltrated"),
+        _words("故障", "误操作", "停电", "配置错误", "bug", "misconfiguration", "accident", "power cut", "human error", "hardware failure"),
     ),
     "sector_rules": (
-        _words("有规定", "有要求", "要报", "监管要求", "人民银行", "金融监管", "卫健委", "工信部", "regulator requires", "rules require"),
-        _words("没听说", "没有规定", "没要求", "no rules", "none that i know"),
+        _words("有规定", "有要求", "要报", "要求报", "有通知", "监管要求", "人民银行", "金融监管", "卫健委", "工信部", "教育部", "教育厅",
+               "regulator requires", "regulator wants", "rules require", "wants reports"),
+        _words("没听说", "没有规定", "没要求", "没有专门", "no rules", "none that i know"),
     ),
+    "defacement_determined": (_words("认定", "determined"), _words("没有认定", "还没有认定", "未认定", "not determined")),
 }
+
+
+def _hint(pattern: re.Pattern[str], text: str) -> str | None:
+    """"yes" when a hint stands in `text`, "negated" when a negation stands right beside every one, else None."""
+    found = [m for m in pattern.finditer(text)]
+    if not found:
+        return None
+    plain = [m for m in found if not _NEGATION.search(text[max(0, m.start() - _NEAR) : m.start()] + " " + text[m.end() : m.end() + _NEAR])]
+    return "yes" if plain else "negated"
+
+
+def implied_yes_no(topic: str, text: str, described: bool = False) -> Any:
+    """A yes/no/unsure answer said in other words, about `topic` (a key of _IMPLIED): doubt anywhere is "not
+    sure" (None); a hint of yes ("我们是国务院组成部门", "有人攻击，算犯罪吧") is yes, or no when a negation stands
+    beside it ("不像是攻击", "跟关基没关系"); a hint of no ("我们只是一家小贸易公司", "民营企业") is no. A bare "no"
+    counts only as the answer to the question asked: in a description (`described`), which may say "no" about
+    anything, only the hints count."""
+    yes_hints, no_hints = _IMPLIED[topic]
+    folded = typed(text)
+    if QUESTION.search(folded):
+        return UNKNOWN
+    if _DOUBT.search(folded):
+        return UNKNOWN if described else None  # a doubt in a description may be about anything: nothing is taken
+    yes, no = _hint(yes_hints, folded), _hint(no_hints, folded)
+    if yes == "yes" and not no:
+        return True
+    if yes == "negated" or (no == "yes" and not yes):
+        return False
+    if not described and not yes and _GENERIC_NO.search(folded):
+        return False
+    return UNKNOWN
 
 
 _TOPIC_NAMES = {
@@ -274,6 +318,7 @@ _TOPIC_NAMES = {
     "central_state_organ": _words("机关", "国务院", "部委", "central", "state organ", "ministry", "government body"),
     "suspected_crime": _words("犯罪", "违法", "crime", "criminal", "illegal"),
     "sector_rules": _words("规定", "要求", "rules", "regulator", "regulations"),
+    "defacement_determined": _words("认定", "determined"),
 }
 
 
@@ -282,35 +327,20 @@ def names_topic(topic: str, text: str) -> bool:
     return bool(_TOPIC_NAMES[topic].search(typed(text)))
 
 
-def implied_yes_no(topic: str, text: str) -> Any:
-    """A yes/no/unsure answer said in other words, about `topic` (a key of _IMPLIED): doubt anywhere is "not
-    sure" (None); a hint of yes ("我们是国务院组成部门", "有人攻击，算犯罪吧") is yes unless negated; a hint of no
-    ("我们只是一家小贸易公司", "民营企业") is no."""
-    yes_hints, no_hints = _IMPLIED[topic]
-    folded = typed(text)
-    if QUESTION.search(folded):
-        return UNKNOWN
-    if _DOUBT.search(folded):
-        return None
-    yes, no = bool(yes_hints.search(folded)), bool(no_hints.search(folded))
-    if yes and not no:
-        return not _NEGATION.search(folded)
-    if no and not yes or _GENERIC_NO.search(folded):
-        return False if not yes else UNKNOWN
-    return UNKNOWN
-
-
 
 
 # A time of day or date inside a clause ("今早7点发现", "昨晚23:30发现的", "2026-03-01 09:00", "at 7:30 am"), handed
 # to parse_time, which knows what each form means.
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*"
 _TIME_IN = re.compile(
     r"(?:(?:今天|昨天|前天|明天|后天|今早|今晨|昨晚|昨夜|今晚|明早|\d{1,2}月\d{1,2}[日号])\s*)?(?:凌晨|早上|早晨|上午|中午|下午|傍晚|晚上|夜里)?\s*"
     r"(?:\d{1,2}|[零一二两三四五六七八九十]{1,3})(?:[:：]\d{2}|点(?:半|\d{1,2}分?|[零一二三四五六七八九十]{1,3}分?)?)"
     r"|\d{4}-\d{1,2}-\d{1,2}(?:[ t]\d{1,2}:\d{2})?"
     r"|(?:(?:today|yesterday|tomorrow)\s+(?:at\s+)?)?\d{1,2}(?::\d{2})?\s*(?:am|pm)"
     r"|(?:today|yesterday|tomorrow)\s+(?:at\s+)?\d{1,2}:\d{2}"
-    r"|\d+\s*(?:分钟|小时|天)前|\d+\s*(?:minutes?|hours?|days?)\s+ago"
+    r"|(?:\d+|[零一二两三四五六七八九十半]+)个?半?(?:分钟|小时|天)前|\d+\s*(?:minutes?|hours?|days?)\s+ago"
+    rf"|\d{{1,2}}\s+{_MONTH}\.?(?:\s+\d{{4}})?(?:,?\s*(?:at|around|about)?\s*\d{{1,2}}(?::\d{{2}})?\s*(?:am|pm)?)?"
+    rf"|{_MONTH}\.?\s+\d{{1,2}}(?:,?\s+\d{{4}})?(?:,?\s*(?:at|around|about)?\s*\d{{1,2}}(?::\d{{2}})?\s*(?:am|pm)?)?"
 )
 
 
@@ -320,6 +350,7 @@ _ONLY_DATE_CHARS = re.compile(r"[\d\s/:：\-.年月日号点分t]+")
 _EN_HOURS = {w: n for n, w in enumerate("one two three four five six seven eight nine ten eleven twelve".split(), 1)}
 _EN_CLOCK = re.compile(rf"\b(?:(?P<half>half past)|(?P<qpast>quarter past)|(?P<qto>quarter to))\s+(?P<h>\d{{1,2}}|{'|'.join(_EN_HOURS)})\b")
 _EN_OCLOCK = re.compile(rf"\b(?P<h>\d{{1,2}}|{'|'.join(_EN_HOURS)})\s*o'?clock\b")
+_PART_AFTER = re.compile(r"\b(?:around |about |at )?(?P<t>\d{1,2}(?::\d{2})?)\s*(?P<ampm>[ap]m)?\s+this (?P<part>morning|afternoon|evening)\b")
 _THIS_PART = re.compile(r"\b(?:this morning|this afternoon|this evening|tonight)\s+(?:at\s+)?(?P<t>\d{1,2}(?::\d{2})?(?:\s*[ap]m)?)")
 _DAYS_AHEAD = (("后天", "今天", 2), ("明天", "今天", 1), ("明早", "今早", 1), ("day after tomorrow", "today", 2), ("tomorrow", "today", 1))
 
@@ -337,6 +368,7 @@ def _english_clock(text: str) -> str:
 
     text = _EN_CLOCK.sub(clock, text)
     text = _EN_OCLOCK.sub(lambda m: f"{hour(m['h'])}:00", text)
+    text = _PART_AFTER.sub(lambda m: f"today {m['t']} {m['ampm'] or ('am' if m['part'] == 'morning' else 'pm')}", text)
     return _THIS_PART.sub(lambda m: f"today {m['t']}" + ("" if re.search("[ap]m", m["t"]) else (" am" if "morning" in m[0] else " pm")), text)
 
 
@@ -353,7 +385,8 @@ def time_in(text: str, now: datetime) -> datetime | None:
     moment = parse_time(text, now)
     if moment is not None or _ONLY_DATE_CHARS.fullmatch(typed(text)):
         return moment  # "25/13 22:00" is a date that is wrong as a whole: none of its parts is read alone
-    return next((m for m in (parse_time(found.group(), now) for found in _TIME_IN.finditer(typed(text))) if m is not None), None)
+    found = (re.sub(r"\s*\b(?:at|around|about)\b\s*", " ", m.group()).strip() for m in _TIME_IN.finditer(text))
+    return next((moment for moment in (parse_time(candidate, now) for candidate in found) if moment is not None), None)
 
 
 _TOP_SITE = re.compile(r"省级|省政府|省委|中央|国务院|部委|国家|新闻网|人民网|新华网|央视|超大型|大型平台|\b(?:national|central|ministry|provincial|news site|very large|platform)\b")
