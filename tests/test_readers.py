@@ -217,3 +217,28 @@ def test_none_in_words_and_a_range_read_at_its_upper_figure(text, value):
 
 def test_durations_in_english_words():
     assert duration_in("for about five hours now") == 300 and duration_in("down for twenty minutes") == 20
+
+
+WALK = ("/assess", "否", "否", "帮我分级")
+
+
+@pytest.mark.parametrize(
+    ("walk", "text", "key", "value"),
+    [
+        ((*WALK, "数据泄露", "0", "没有"), "没有直接损失", "direct_loss_yuan", 0),
+        ((*WALK, "数据泄露", "0", "没有"), "目前沒有直接損失", "direct_loss_yuan", 0),
+        ((*WALK, "数据泄露", "0", "没有"), "损失还没法估", "direct_loss_yuan", None),
+        ((*WALK, "数据泄露", "0", "没有"), "还在统计", "direct_loss_yuan", None),
+        ((*WALK, "数据泄露"), "沒有個人資料外洩", "personal_info_people", 0),
+        ((*WALK, "数据泄露", "0"), "没有核心数据", "data_threat", "none"),
+        ((*WALK, "数据泄露", "0"), "应该没有吧", "data_threat", "none"),
+        ((*WALK, "勒索病毒"), "产线停了，算比较严重吧", "system_loss", "relatively_serious"),
+        ((*WALK, "勒索病毒"), "應該算嚴重", "system_loss", "serious"),
+        ((*WALK, "系统或网站中断"), "市政府门户，地市级的", "portal_tier", "city"),
+        ((*WALK, "系统或网站中断", "没有", "0"), "按地市算", "population_region", "city"),
+        ((*WALK, "网页被篡改", "其他网站（含企业网站）", "40分钟"), "其他页面没动", "defacement_other_page_hours", 0),
+    ],
+)
+def test_grading_answers_in_words(walk, text, key, value):
+    answers, _ = answer_at(walk[1:], text)
+    assert answers["grading"][key] == value

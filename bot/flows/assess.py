@@ -50,7 +50,11 @@ from bot.flows.readers import (
     level_in,
     mentions_foreign_money,
     names_topic,
+    degree_in,
+    portal_tier_in,
+    region_in,
     says_none,
+    says_unknown,
     site_kind_in,
     time_in,
     parse_amount,
@@ -104,6 +108,8 @@ def _counted(unit: str) -> Callable[[str, Ctx], Any]:
     def parse(text: str, ctx: Ctx) -> Any:
         if says_none(text):
             return 0
+        if says_unknown(text):
+            return None
         amount = read_amount(text)
         if unit == "money" and (amount.unit == FOREIGN if amount else mentions_foreign_money(text)):
             return Refused(TEXTS["yuan_only"])
@@ -118,7 +124,16 @@ def _counted(unit: str) -> Callable[[str, Ctx], Any]:
     return parse
 
 
+def _or_none(value: Any, text: str) -> Any:
+    """At a "which kind?" question, "没有" (none of these) where the reader found no kind."""
+    return _NONE if value is UNKNOWN and says_none(text) else value
+
+
 def _minutes(text: str, ctx: Ctx) -> Any:
+    if says_none(text):
+        return 0
+    if says_unknown(text):
+        return None
     value = duration_in(text)
     if value is not None:
         return int(value) if value.is_integer() else value
@@ -127,6 +142,10 @@ def _minutes(text: str, ctx: Ctx) -> Any:
 
 
 def _hours(text: str, ctx: Ctx) -> Any:
+    if says_none(text):
+        return 0
+    if says_unknown(text):
+        return None
     minutes = duration_in(text)
     if minutes is not None:
         return int(minutes // 60) if minutes % 60 == 0 else minutes / 60
@@ -352,6 +371,7 @@ def _degree_question(key: str, text: dict[str, str], names: dict[str, dict[str, 
             "g." + key,
             text,
             tuple(Option(names[d], d, d, words[d]) for d in degrees) + (Option(_label("没有", "No"), "none", "none", NO), NOT_SURE),
+            parse=lambda text, ctx: degree_in(text),
             store=_grading(key),
             keys=("grading." + key,),
         )
@@ -433,6 +453,7 @@ _add(
             Option(_label("没有", "None"), "none", _NONE, NO),
             NOT_SURE,
         ),
+        parse=lambda text, ctx: _or_none(portal_tier_in(text), text),
         store=_grading("portal_tier"),
         keys=("grading.portal_tier", "grading.portal_outage_hours"),
     )
@@ -457,6 +478,7 @@ _add(
             Option(_label("没有", "No"), "none", _NONE, NO),
             NOT_SURE,
         ),
+        parse=lambda text, ctx: _or_none(region_in(text), text),
         store=_grading("population_region"),
         keys=("grading.population_region", "grading.population_share_pct"),
     )
@@ -481,7 +503,7 @@ _add(
             Option(_label("没有网页被篡改", "No site was defaced"), "none", _NONE, NO),
             NOT_SURE,
         ),
-        parse=lambda text, ctx: site_kind_in(text),
+        parse=lambda text, ctx: _or_none(site_kind_in(text), text),
         store=_grading("defacement_site"),
         keys=("grading.defacement_site", *(f"grading.{key}" for key in DEFACEMENT_FIGURES)),
     )
@@ -522,6 +544,7 @@ _add(
             "Has a provincial-or-above cyberspace administration or public security organ determined the incident to be especially major?",
         ),
         YES_NO,
+        parse=_implied("defacement_determined"),
         store=_grading("defacement_determined"),
         keys=("grading.defacement_determined",),
     )
@@ -1022,6 +1045,11 @@ STATEMENTS = {  # what an implied yes / no / not sure says, to be confirmed
         ("本行业领域有专门的报告规定", "your sector has its own reporting rules"),
         ("本行业领域没有专门的报告规定", "your sector has no reporting rules of its own"),
         ("不确定本行业领域是否有专门的报告规定", "you are not sure whether your sector has its own reporting rules"),
+    ),
+    "defacement_determined": _statements(
+        ("已被省级以上网信部门或公安机关认定为特别重大", "a provincial-or-above authority has determined it especially major"),
+        ("没有被认定为特别重大", "it has not been determined especially major"),
+        ("不确定是否已被认定为特别重大", "you are not sure whether it has been determined especially major"),
     ),
 }
 EXTRA_KEYS = ("cii", "central_state_organ", "suspected_crime", "discovered_at")

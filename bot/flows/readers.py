@@ -33,7 +33,8 @@ _MULTIPLIERS = {"万亿": 1e12, "千万": 1e7, "百万": 1e6, "十万": 1e5, "�
 FOREIGN = "foreign"  # a sum in a currency other than yuan: never converted, there is no exchange rate here
 _PEOPLE = (
     "人", "个人", "个", "位", "名", "条", "户", "用户", "客户", "people", "persons", "person", "users", "user", "customers", "customer",
-    "records", "record", "accounts", "account", "individuals", "individual",
+    "records", "record", "accounts", "account", "individuals", "individual", "guests", "employees", "patients", "members", "students",
+    "residents", "households", "笔", "筆", "位用户", "名用户",
 )
 _MONEY = ("元", "块", "块钱", "人民币", "元人民币", "yuan", "rmb", "cny")
 _FOREIGN_MONEY = (
@@ -112,15 +113,89 @@ def _amount(match: re.Match[str]) -> Amount | None:
 
 
 _NONE_SAID = re.compile(
-    r"^一(?:条|个|人|份|点)?.{0,10}都?没|都没(?:有)?(?:丢|泄露|被盗|泄漏|损失|影响|受)|^(?:没有|无|未)(?:泄露|泄漏|丢失|损失|影响|被盗)了?$|"
-    r"\bno (?:\w+ ){0,3}(?:data|information|records?|loss|one)\b|\bnothing (?:was )?(?:leaked|lost|stolen)\b|\bnone (?:leaked|lost)\b"
+    r"^一(?:条|个|人|份|点)?.{0,10}都?没|都没(?:有)?(?:丢|泄露|被盗|泄漏|损失|影响|受)|没受影响|没(?:有)?停|没动|"
+    r"^(?:目前|暂时|暂|还|应该)?(?:没有|没什么|无|未|不涉及|沒有)|"
+    r"\bno (?:\w+ ){0,3}(?:data|information|records?|loss|one|shares?|views?)\b|\bnothing\b|\bnone\b|\bzero\b"
 )
+_UNKNOWN_SAID = re.compile(
+    r"不知道|不清楚|不确定|没法估|不好估|无法估|还在统计|正在统计|算不出|还没查|还在查|未知|说不准|"
+    r"\b(?:unknown|not sure|no idea|don't know|dont know|still counting|can't tell|cannot tell|not yet known|tbd)\b"
+)
+_ANY_NUMBER = re.compile(r"\d|[一二两三四五六七八九十百千万亿]")
 
 
 def says_none(text: str) -> bool:
-    """"一条个人信息都没丢", "no customer data touched", "nothing was leaked": zero, said in words."""
+    """"一条个人信息都没丢", "没有直接损失", "no customer data touched", "nothing so far": zero, said in words (a
+    sentence with a figure in it is read for the figure instead)."""
     folded = typed(text)
-    return not QUESTION.search(folded) and bool(_NONE_SAID.search(folded))
+    if QUESTION.search(folded) or _UNKNOWN_SAID.search(folded):
+        return False
+    figure = _ANY_NUMBER.search(re.sub(r"一(?:条|个|人|份|点)", "", folded))
+    return bool(_NONE_SAID.search(folded)) and not figure
+
+
+def says_unknown(text: str) -> bool:
+    """"损失还没法估", "还在统计", "转发量不清楚", "still counting": not known yet, said in words."""
+    folded = typed(text)
+    return not QUESTION.search(folded) and bool(_UNKNOWN_SAID.search(folded)) and not _ANY_NUMBER.search(folded)
+
+
+_DEGREES = (  # most specific first: "较严重" and "比较严重" before "严重"
+    ("especially_serious", r"特别严重|特严重|非常严重|极其严重|especially serious|extremely serious|very serious"),
+    ("relatively_serious", r"较严重|比较严重|relatively serious|fairly serious|somewhat serious|moderate"),
+    ("serious", r"严重|serious"),
+)
+
+
+def degree_in(text: str) -> Any:
+    """The degree of a qualitative clause in words: "产线停了，算比较严重吧" → relatively serious, "應該算嚴重" →
+    serious, "应该没有吧"/"probably not"/"没有核心数据" → none, "还不好说" → None (not known)."""
+    folded = typed(text)
+    if QUESTION.search(folded):
+        return UNKNOWN
+    for degree, words in _DEGREES:
+        match = re.search(words, folded)
+        if match and not _NEGATION.search(folded[max(0, match.start() - 3) : match.start()]):
+            return degree
+    if _DOUBT.search(folded) or _UNKNOWN_SAID.search(folded):
+        return None
+    if says_none(folded) or _GENERIC_NO.search(folded) or re.search(r"不严重|not serious", folded):
+        return "none"
+    return UNKNOWN
+
+
+_PORTAL_TIERS = (  # most specific first
+    ("central_news", r"中央重点新闻|中央.{0,4}新闻|人民网|新华网|央视网|central (?:key )?news"),
+    ("provincial_news", r"省级重点新闻|省.{0,4}新闻网|provincial (?:key )?news"),
+    ("provincial", r"省级|省政府|省委|国务院|部委|中央|provincial|ministry|national"),
+    ("city", r"地市|市政府|市委|市级|区政府|county|city|municipal|prefecture"),
+    ("enterprise", r"企业|公司|单位|事业|学校|高校|医院|company|corporate|business|school|hospital|university"),
+)
+
+
+def portal_tier_in(text: str) -> Any:
+    """The kind of unreachable site in words ("市政府门户，地市级的" → city); "没有" → none of these."""
+    folded = typed(text)
+    if QUESTION.search(folded):
+        return UNKNOWN
+    if _DOUBT.search(folded):
+        return None
+    for tier, words in _PORTAL_TIERS:
+        if re.search(words, folded):
+            return tier
+    return UNKNOWN
+
+
+def region_in(text: str) -> Any:
+    """"按地市算" → city, "全省" → province."""
+    folded = typed(text)
+    if QUESTION.search(folded):
+        return UNKNOWN
+    if re.search(r"地市|市|city|prefecture", folded):
+        return "city"
+    if re.search(r"省|province", folded):
+        return "province"
+    return None if _DOUBT.search(folded) else UNKNOWN
 
 
 _RANGE = re.compile(r"([一二两三四五六七八九])([一二两三四五六七八九])(十|百|千)(万|亿)?")
