@@ -154,3 +154,39 @@ def test_a_due_reminder_reaches_one_page_once_across_replicas(replicas, redis_ur
     history = [m["text"] for m in client.get("/chat/history").json()["messages"]]
     assert history.count("⏰ 提醒：一次") == 1
     store.close()
+
+
+def test_a_store_that_goes_away_is_a_500_with_an_id_never_a_trace(tmp_path):
+    import shutil
+    import subprocess
+    import time
+
+    from tests.webproc import free_port
+
+    binary = shutil.which("redis-server")
+    if binary is None:
+        pytest.skip("no redis-server")
+    port = free_port()
+    server = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(tmp_path)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 10
+        while subprocess.run(["redis-cli", "-p", str(port), "ping"], capture_output=True).stdout.strip() != b"PONG":
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        web = WebProcess(tmp_path, "--store", f"redis://127.0.0.1:{port}/0").start()
+    finally:
+        server.terminate()
+        server.wait(10)
+    try:
+        assert httpx.get(web.url + "/healthz").status_code == 503
+        response = httpx.post(web.url + "/api/chat", json={"text": "你好"}, timeout=30)
+        assert response.status_code in (200, 500)
+        if response.status_code == 500:
+            error_id = re.fullmatch(r"internal error ([0-9a-f]{8}); please report it", response.json()["error"]).group(1)
+            assert f"error {error_id} (ConnectionError)" in web.log()
+        else:  # the core's own boundary answered: the one-line apology with its id
+            assert "错误编号" in response.json()["messages"][0]["text"]
+        assert "Traceback" not in web.log() and "你好" not in web.log()
+    finally:
+        web.stop()

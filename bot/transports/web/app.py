@@ -154,6 +154,13 @@ def create_app(service: BotService, data: WebData, settings: Settings) -> Any:
     async def refused(request: Request, error: Refused) -> JSONResponse:
         return JSONResponse({"error": error.reason}, status_code=error.status)
 
+    @app.exception_handler(Exception)
+    async def crash(request: Request, error: Exception) -> JSONResponse:
+        """The last net: one log line with an id and the error's class (never a trace, a token or user text)."""
+        error_id = secrets.token_hex(4)
+        log.error("request failed: error %s (%s)", error_id, type(error).__name__)
+        return JSONResponse({"error": f"internal error {error_id}; please report it"}, status_code=500)
+
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, error: HTTPException) -> JSONResponse:
         return JSONResponse({"error": str(error.detail)}, status_code=error.status_code, headers=error.headers)
@@ -306,11 +313,8 @@ def create_app(service: BotService, data: WebData, settings: Settings) -> Any:
 
         async def stream():
             yield "retry: 5000\n\n"
-            while True:
-                for _ in range(max(1, int(settings.poll_seconds * 10))):
-                    if await request.is_disconnected():
-                        return
-                    await asyncio.sleep(0.1)
+            while True:  # a closed page ends it: the next write fails (or the server cancels the stream)
+                await asyncio.sleep(settings.poll_seconds)
                 due = await run_in_threadpool(service.due_reminders, key)
                 if due:
                     messages = [{"from": "bot", "reminder": True, **as_json(key, r, root)} for r in due]
@@ -501,10 +505,10 @@ class Outer:
 
         try:
             await self.app(scope, receive, watch)
-        except Exception as error:
-            error_id = secrets.token_hex(4)
-            log.error("request failed: error %s (%s)", error_id, type(error).__name__)
+        except Exception as error:  # answered and logged by `crash` when the app could still answer
             if not status["sent"]:
+                error_id = secrets.token_hex(4)
+                log.error("request failed: error %s (%s)", error_id, type(error).__name__)
                 await send_json(send, 500, {"error": f"internal error {error_id}; please report it"})
                 status["code"] = 500
         route = scope.get("route")
