@@ -328,10 +328,13 @@ def _words(*words: str) -> re.Pattern[str]:
     return re.compile("|".join(re.escape(w) if not w.isascii() else rf"\b{re.escape(w)}\b" for w in words))
 
 
-_DOUBT = _words("不知道", "不确定", "不清楚", "算不算", "是不是", "说不准", "不好说", "not sure", "unsure", "no idea", "don't know", "dont know", "maybe")
+_DOUBT = _words(
+    "不知道", "不确定", "不清楚", "算不算", "是不是", "说不准", "不好说", "还没确认", "没确认", "未确认", "可能", "也许",
+    "not sure", "unsure", "no idea", "don't know", "dont know", "maybe", "not confirmed", "possibly", "might",
+)
 _NEGATION = _words("不", "没", "无", "非", "未", "no", "not", "nope", "never", "n't", "isn't", "aren't", "weren't")
 _GENERIC_NO = _words("没有", "不是", "不涉及", "不属于", "没", "no", "nope", "not", "none")
-_NEAR = 6  # characters each side of a hint in which a negation takes it back ("不像是攻击", "跟关基没关系", "not CII")
+_NEAR = 6  # characters before a hint (2 after) in which a negation takes it back ("不像是攻击", "跟关基没关系", "not CII")
 # What a sentence says without "yes" or "no" in it, per question: (hints of yes, hints of no).
 _IMPLIED = {
     "cii": (
@@ -362,7 +365,7 @@ def _hint(pattern: re.Pattern[str], text: str) -> str | None:
     found = [m for m in pattern.finditer(text)]
     if not found:
         return None
-    plain = [m for m in found if not _NEGATION.search(text[max(0, m.start() - _NEAR) : m.start()] + " " + text[m.end() : m.end() + _NEAR])]
+    plain = [m for m in found if not _NEGATION.search(text[max(0, m.start() - _NEAR) : m.start()] + " " + text[m.end() : m.end() + 2])]
     return "yes" if plain else "negated"
 
 
