@@ -30,7 +30,7 @@ from bot.rules.describe import LABELS as describe_labels
 from bot.rules.facts import MAX_FIGURE
 from bot.rules.grading import Grade, grade, reachable
 from bot.rules import wording
-from bot.rules.tables import CII_OUTAGE_KEYS, GROUP_BY_KEY, GROUPS, INCIDENT_TYPES, LEVEL_NAMES, LEVELS, RANK
+from bot.rules.tables import CII_OUTAGE_KEYS, GROUPS, INCIDENT_TYPES, LEVEL_NAMES, LEVELS, RANK
 from bot.flows.duty import TEXTS as DUTY_TEXTS
 from bot.flows.duty import STATUS, status_lines
 from bot.flows.intake import facts_in
@@ -1093,7 +1093,7 @@ def _read_back(answers: dict[str, Any], lang: str, kind: str) -> str:
             continue
         value = answers[key]
         if key == "grading":
-            parts += [f"{pick(GROUP_BY_KEY[k].name, lang)} {wording.measure(k, v, lang)}" for k, v in value.items() if v is not None]
+            parts += [wording.grading_answer(k, v, lang) for k, v in value.items() if v is not None]
         elif key == "discovered_at":
             parts.append(f"{pick(FACT_NAMES[key], lang)}{sep}{clock(parse_iso(value))}")
         elif key == "incident_type":

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.flows import typed
-from bot.flows.readers import QUESTION, UNKNOWN, duration_in, implied_yes_no, incident_type_in, level_in, read_amount, time_in
+from bot.flows.readers import QUESTION, UNKNOWN, duration_in, implied_yes_no, incident_type_in, level_in, portal_tier_in, read_amount, time_in
 
 _CLAUSES = re.compile(r"[，,。；;！!？?\n]+")
 _MAX_CLAUSES = 40  # a pasted page is read for its first facts, not parsed whole
@@ -25,6 +25,7 @@ _VIEWS = re.compile(r"浏览|阅读|访问量|点击|views?|viewed|hits")
 _SHARES = re.compile(r"转发|分享|转载|shares?|shared|reposted")
 _HOMEPAGE = re.compile(r"首页|主页|homepage|home page|front page")
 _OTHER_PAGE = re.compile(r"其他页面|子页面|内页|other pages?|subpages?")
+_SITE = re.compile(r"门户|网站|官网|portal|website|site")
 _DEFACED = re.compile(r"篡改|黑页|被改|挂马|deface")
 def facts_in(text: str, now: datetime) -> dict[str, Any]:
     """The assessment answers `text` states, in the shape of the `assess` input (grading keys under "grading").
@@ -104,6 +105,11 @@ def _figures(grading: dict[str, Any], clause: str, text: str) -> None:
             grading.setdefault("defacement_other_page_hours", minutes / 60)
         elif defaced and _HOMEPAGE.search(text):
             grading.setdefault("defacement_homepage_hours", minutes / 60)
+        elif not defaced and _SITE.search(text) and incident_type_in(text) == "outage":
+            grading.setdefault("portal_outage_hours", minutes / 60)  # "门户网站…打不开五个小时了"
+            tier = portal_tier_in(text)
+            if isinstance(tier, str):
+                grading.setdefault("portal_tier", tier)
         return
     amount = read_amount(clause)
     if amount is None:
@@ -114,5 +120,5 @@ def _figures(grading: dict[str, Any], clause: str, text: str) -> None:
         grading.setdefault("defacement_views", amount.value)
     elif _SHARES.search(clause) and amount.unit in (None, "count", "people"):
         grading.setdefault("defacement_shares", amount.value)
-    elif amount.unit in (None, "people") and _DATA.search(clause):
-        grading.setdefault("personal_info_people", amount.value)
+    elif (amount.unit == "people" and _DATA.search(text)) or (amount.unit is None and _DATA.search(clause)):
+        grading.setdefault("personal_info_people", amount.value)  # "大概一百二十多万条" after "学生信息被人挂到网上卖了"

@@ -16,6 +16,7 @@ from bot.flows import typed
 from bot.numerals import chinese_number
 from bot.rules.tables import LEVEL_NAMES, LEVELS
 from bot.timetext import parse_duration, parse_time
+from bot.timeutil import to_shanghai
 
 UNKNOWN = object()  # a typed text that is not an answer to the question
 
@@ -343,12 +344,13 @@ _IMPLIED = {
     ),
     "central_state_organ": (
         _words("国务院", "部委", "国家机关", "中央机关", "部直属", "委直属", "局直属", "国家某局", "部里", "ministry", "central government", "state council"),
-        _words("民营", "私营", "私企", "企业", "公司", "省属", "市属", "区属", "县", "地方", "医院", "学校", "高校", "大学", "药店", "酒店", "工厂",
-               "private", "company", "firm", "business", "provincial", "municipal", "local", "hospital", "university", "hotel", "shop"),
+        _words("民营", "私营", "私企", "企业", "公司", "省属", "市属", "区属", "县", "地方", "药店", "酒店", "工厂", "网店",
+               "private", "company", "firm", "business", "provincial", "municipal", "local", "hotel", "shop"),
     ),
     "suspected_crime": (
-        _words("犯罪", "违法", "攻击", "入侵", "黑客", "勒索", "窃取", "偷", "拖库", "内鬼", "报警", "crime", "criminal", "attack", "attacker",
-               "hacked", "hacker", "intrusion", "ransom", "police", "stolen", "exfiltrated"),
+        _words("犯罪", "违法", "涉嫌", "攻击", "入侵", "黑客", "被黑", "勒索", "窃取", "偷", "拖库", "内鬼", "倒卖", "被卖", "卖了", "报警",
+               "crime", "criminal", "attack", "attacker", "hacked", "hacker", "intrusion", "ransom", "ransomware", "police", "stolen",
+               "exfiltrated", "broke in", "broken into", "got into", "breached"),
         _words("故障", "误操作", "停电", "配置错误", "bug", "misconfiguration", "accident", "power cut", "human error", "hardware failure"),
     ),
     "sector_rules": (
@@ -369,6 +371,11 @@ def _hint(pattern: re.Pattern[str], text: str) -> str | None:
     return "yes" if plain else "negated"
 
 
+# Hints of "no" that only a direct answer may carry (it is then asked back): a hospital or a university may be a
+# unit directly under a state organ, so a description that names one decides nothing.
+_WEAK_NO = {"central_state_organ": _words("医院", "学校", "高校", "大学", "hospital", "university", "school")}
+
+
 def implied_yes_no(topic: str, text: str, described: bool = False) -> Any:
     """A yes/no/unsure answer said in other words, about `topic` (a key of _IMPLIED): doubt anywhere is "not
     sure" (None); a hint of yes ("我们是国务院组成部门", "有人攻击，算犯罪吧") is yes, or no when a negation stands
@@ -382,6 +389,8 @@ def implied_yes_no(topic: str, text: str, described: bool = False) -> Any:
     if _DOUBT.search(folded):
         return UNKNOWN if described else None  # a doubt in a description may be about anything: nothing is taken
     yes, no = _hint(yes_hints, folded), _hint(no_hints, folded)
+    if not described and not no and topic in _WEAK_NO:
+        no = _hint(_WEAK_NO[topic], folded)
     if yes == "yes" and not no:
         return True
     if yes == "negated" or (no == "yes" and not yes):
@@ -417,6 +426,7 @@ _TIME_IN = re.compile(
     r"|(?:(?:today|yesterday|tomorrow)\s+(?:at\s+)?)?\d{1,2}(?::\d{2})?\s*(?:am|pm)"
     r"|(?:today|yesterday|tomorrow)\s+(?:at\s+)?\d{1,2}:\d{2}"
     r"|(?:\d+|[零一二两三四五六七八九十半]+)个?半?(?:分钟|小时|天)前|\d+\s*(?:minutes?|hours?|days?)\s+ago"
+    r"|(?:\d{4}年)?\d{1,2}月\d{1,2}[日号]"
     rf"|\d{{1,2}}\s+{_MONTH}\.?(?:\s+\d{{4}})?(?:,?\s*(?:at|around|about)?\s*\d{{1,2}}(?::\d{{2}})?\s*(?:am|pm)?)?"
     rf"|{_MONTH}\.?\s+\d{{1,2}}(?:,?\s+\d{{4}})?(?:,?\s*(?:at|around|about)?\s*\d{{1,2}}(?::\d{{2}})?\s*(?:am|pm)?)?"
 )
@@ -430,6 +440,8 @@ _EN_CLOCK = re.compile(rf"\b(?:(?P<half>half past)|(?P<qpast>quarter past)|(?P<q
 _EN_OCLOCK = re.compile(rf"\b(?P<h>\d{{1,2}}|{'|'.join(_EN_HOURS)})\s*o'?clock\b")
 _PART_AFTER = re.compile(r"\b(?:around |about |at )?(?P<t>\d{1,2}(?::\d{2})?)\s*(?P<ampm>[ap]m)?\s+this (?P<part>morning|afternoon|evening)\b")
 _THIS_PART = re.compile(r"\b(?:this morning|this afternoon|this evening|tonight)\s+(?:at\s+)?(?P<t>\d{1,2}(?::\d{2})?(?:\s*[ap]m)?)")
+_DATE_ONLY = re.compile(r"(?:\d{4}年)?\d{1,2}月\d{1,2}[日号]|\d{4}-\d{1,2}-\d{1,2}", re.ASCII)
+_LAST_YEAR = re.compile(r"去年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]", re.ASCII)
 _DAYS_AHEAD = (("后天", "今天", 2), ("明天", "今天", 1), ("明早", "今早", 1), ("day after tomorrow", "today", 2), ("tomorrow", "today", 1))
 
 
@@ -454,17 +466,25 @@ def time_in(text: str, now: datetime) -> datetime | None:
     """A time said alone or inside a sentence ("昨晚23:30发现的", "凌晨3点左右吧", "we noticed it at 7:30 am",
     "this morning at half past six"). A time in the days ahead ("明天9点") is read too, so that the question can say
     it is in the future rather than that it was not understood."""
-    folded = typed(text)
+    folded = _LAST_YEAR.sub(lambda m: f"{to_shanghai(now).year - 1}年{m[1]}月{m[2]}日", typed(text))  # "去年10月28号"
     for word, today, days in _DAYS_AHEAD:
         if word in folded:
             moment = time_in(folded.replace(word, today), now)
             return moment + timedelta(days=days) if moment else None
     text = _english_clock(folded)
-    moment = parse_time(text, now)
+    moment = _parse_time_or_day(text, now)
     if moment is not None or _ONLY_DATE_CHARS.fullmatch(typed(text)):
         return moment  # "25/13 22:00" is a date that is wrong as a whole: none of its parts is read alone
     found = (re.sub(r"\s*\b(?:at|around|about)\b\s*", " ", m.group()).strip() for m in _TIME_IN.finditer(text))
-    return next((moment for moment in (parse_time(candidate, now) for candidate in found) if moment is not None), None)
+    return next((moment for moment in (_parse_time_or_day(candidate, now) for candidate in found) if moment is not None), None)
+
+
+def _parse_time_or_day(text: str, now: datetime) -> datetime | None:
+    """parse_time, and a day without a clock time from its first minute (the strict reading: the earliest)."""
+    moment = parse_time(text, now)
+    if moment is None and _DATE_ONLY.fullmatch(text.strip()):
+        moment = parse_time(text.strip() + (" 00:00" if "-" in text else "0点"), now)
+    return moment
 
 
 _TOP_SITE = re.compile(r"省级|省政府|省委|中央|国务院|部委|国家|新闻网|人民网|新华网|央视|超大型|大型平台|\b(?:national|central|ministry|provincial|news site|very large|platform)\b")

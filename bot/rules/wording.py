@@ -298,6 +298,17 @@ def hit_text(criterion: Criterion, value: Any, qualifier: Any, lang: str) -> str
     return f"{shown}（{level}；{confidence}）" if lang == "zh" else f"{shown} ({level}; {confidence})"
 
 
+QUALIFIER_NAMES = {"portal_tier": PORTAL_TIER_NAMES, "population_region": REGION_NAMES, "defacement_site": SITE_NAMES}
+
+
+def grading_answer(key: str, value: Any, lang: str) -> str:
+    """'党政机关门户网站或重点新闻网站无法访问 3小时', '网站类别：地市级党政机关门户网站' — one grading answer as said back."""
+    if key in QUALIFIER_NAMES:
+        names = QUALIFIER_NAMES[key]
+        return pick(names[value], lang) if value in names else ("不确定" if lang == "zh" else "not sure")
+    return f"{pick(GROUP_BY_KEY[key].name, lang)} {measure(key, value, lang)}"
+
+
 def criterion_label(key: str, lang: str) -> str:
     """'直接经济损失（direct_loss_yuan）': a grading criterion by its guide label and its `grading` key."""
     name = pick(GROUP_BY_KEY[key].name, lang)
