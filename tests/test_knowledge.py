@@ -196,3 +196,15 @@ def test_a_keyword_may_list_alternatives(kb):
 
 def test_spaces_between_chinese_phrases_split_clauses(kb):
     assert kb.ask("我们公司是做电商的 服务器在杭州 被黑了 要报给谁").matched
+
+
+@pytest.mark.parametrize(
+    "question, not_entry",
+    [
+        ("we are busy containing the incident, can we report later", "channel_busy"),
+        ("we missed the intrusion for three days, when does the clock start", "deadline_missed"),
+        ("how do I apply for an ICP license", "scope_who_reports"),
+    ],
+)
+def test_a_word_in_another_sense_does_not_route_to_its_entry(kb, question, not_entry):
+    assert kb.ask(question).entry_id != not_entry
