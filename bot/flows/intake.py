@@ -15,12 +15,15 @@ from typing import Any
 from bot.flows import typed
 from bot.flows.readers import QUESTION, UNKNOWN, duration_in, implied_yes_no, incident_type_in, level_in, portal_tier_in, read_amount, time_in
 
-_CLAUSES = re.compile(r"[，,。；;！!？?\n]+")
+_CLAUSES = re.compile(r"(?:[，,。；;！!？?\n]|\.\s|:\s)+")  # "3.2 million" keeps its point; "…body). At 2:10" splits
 _MAX_CLAUSES = 40  # a pasted page is read for its first facts, not parsed whole
 
 _CII_TERMS = re.compile(r"关基|关键信息基础设施|\bcii\b|critical information infrastructure")
 _DISCOVERY = re.compile(r"发现|获知|发觉|察觉|注意到|收到告警|告警|discovered|noticed|found|detected|spotted|alerted")
-_DATA = re.compile(r"信息|数据|会员|用户|客户|手机号|身份证|记录|患者|病人|学生|records?|customers?|users?|members?|patients?|personal")
+_DATA = re.compile(
+    r"信息|数据|资料|会员|用户|客户|手机号|电话|姓名|身份证|记录|患者|病人|学生|员工|邮箱|地址|泄露|外泄|"
+    r"data|database|records?|customers?|users?|members?|patients?|personal|employees?|guests?|names|e-?mails?|phone|accounts?|leak"
+)
 _VIEWS = re.compile(r"浏览|阅读|访问量|点击|views?|viewed|hits")
 _SHARES = re.compile(r"转发|分享|转载|shares?|shared|reposted")
 _HOMEPAGE = re.compile(r"首页|主页|homepage|home page|front page")

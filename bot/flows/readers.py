@@ -114,7 +114,7 @@ def _amount(match: re.Match[str]) -> Amount | None:
 
 
 _NONE_SAID = re.compile(
-    r"^一(?:条|个|人|份|点)?.{0,10}都?没|都没(?:有)?(?:丢|泄露|被盗|泄漏|损失|影响|受)|没受影响|没(?:有)?停|没动|"
+    r"^一(?:条|个|人|份|点)?.{0,10}都?没|都没(?:有)?(?:丢|泄露|被盗|泄漏|损失|影响|受)|没受影响|没(?:有)?停|没动|没有了?$|"
     r"^(?:目前|暂时|暂|还|应该)?(?:没有|没什么|无|未|不涉及|沒有)|"
     r"\bno (?:\w+ ){0,3}(?:data|information|records?|loss|one|shares?|views?)\b|\bnothing\b|\bnone\b|\bzero\b"
 )
@@ -272,7 +272,7 @@ def duration_in(text: str) -> float | None:
 
 _TYPE_WORDS = {
     "data_leak": (
-        "泄露", "泄漏", "拖库", "脱库", "被拖", "拖走", "外泄", "被盗", "被窃", "窃取", "导出", "爬走", "数据被", "信息被", "leak", "breach", "exfiltrat",
+        "泄露", "泄漏", "拖库", "脱库", "被拖", "拖走", "拿走", "撞库", "外泄", "被盗", "被窃", "窃取", "导出", "爬走", "数据被", "信息被", "leak", "breach", "exfiltrat",
         "stolen", "dumped", "exported",
     ),
     "ransomware": ("勒索", "加密了", "被加密", "赎金", "ransom", "encrypted"),
@@ -348,7 +348,8 @@ _IMPLIED = {
                "private", "company", "firm", "business", "provincial", "municipal", "local", "hotel", "shop"),
     ),
     "suspected_crime": (
-        _words("犯罪", "违法", "涉嫌", "攻击", "入侵", "黑客", "被黑", "勒索", "窃取", "偷", "拖库", "内鬼", "倒卖", "被卖", "卖了", "报警",
+        _words("犯罪", "违法", "涉嫌", "攻击", "入侵", "黑客", "被黑", "勒索", "窃取", "偷", "拖库", "被拖", "撞库", "内鬼", "倒卖", "被卖", "卖了",
+               "故意", "破坏", "已报警", "报了警", "报案", "ddos", "sabotage",
                "crime", "criminal", "attack", "attacker", "hacked", "hacker", "intrusion", "ransom", "ransomware", "police", "stolen",
                "exfiltrated", "broke in", "broken into", "got into", "breached"),
         _words("故障", "误操作", "停电", "配置错误", "bug", "misconfiguration", "accident", "power cut", "human error", "hardware failure"),
@@ -389,7 +390,7 @@ def implied_yes_no(topic: str, text: str, described: bool = False) -> Any:
     if _DOUBT.search(folded):
         return UNKNOWN if described else None  # a doubt in a description may be about anything: nothing is taken
     yes, no = _hint(yes_hints, folded), _hint(no_hints, folded)
-    if not described and not no and topic in _WEAK_NO:
+    if not described and not no and yes != "yes" and topic in _WEAK_NO:  # "教育部直属高校": the yes decides
         no = _hint(_WEAK_NO[topic], folded)
     if yes == "yes" and not no:
         return True
