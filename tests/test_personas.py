@@ -3,8 +3,6 @@
 A subset runs here through the benchmark's own driver and must reach the right verdict, initial-report
 recipients and clock times (and level and police report, where the persona states them). Every persona's
 expectation — worked out by hand from the facts — is also checked against `assess` on its equivalent scenario.
-Personas the bot gets wrong because of a known bug are marked xfail(strict=True): when the bug is fixed the
-test fails as XPASS, and the marker goes.
 The whole benchmark, with misunderstandings and questions asked twice: `python benchmarks/personas.py --show`.
 """
 
@@ -22,32 +20,15 @@ import personas as bench  # noqa: E402
 
 PERSONAS = {p["id"]: p for p in bench.load_personas()}
 
-# The CII question's answer is also read as the answer to "central or state organ?" and "crime suspected?":
-# "不涉及关基，就是办公网" → "也记下了——属于中央和国家机关各部门或其直属单位：否；涉嫌违法犯罪：否".
-CII_ANSWER_FILLS_OTHERS = "bug: a bare no at the CII question also sets central_state_organ=no and suspected_crime=no"
-
 SUBSET = [
     pytest.param("hospital_ransomware", id="hospital_ransomware"),
     pytest.param("bank_core_outage", id="bank_core_outage"),
     pytest.param("small_shop_leak", id="small_shop_leak"),
     pytest.param("pharmacy_chain_leak", id="pharmacy_chain_leak"),
     pytest.param("factory_ransomware_hant", id="factory_ransomware_hant"),
-    pytest.param(
-        "ministry_intrusion", id="ministry_intrusion",
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason=CII_ANSWER_FILLS_OTHERS + " (a ministry reported to the provincial CAC); also: a described incident never "
-            "asks the level, so the ministry's own grade (重大) is not taken",
-        ),
-    ),
-    pytest.param(
-        "manufacturer_late_en", id="manufacturer_late_en",
-        marks=pytest.mark.xfail(strict=True, reason=CII_ANSWER_FILLS_OTHERS + " (ransomware without the police report)"),
-    ),
-    pytest.param(
-        "gas_company_outage", id="gas_company_outage",
-        marks=pytest.mark.xfail(strict=True, reason="bug: '主要功能断了7个多小时' at a minutes question is read as 7 minutes (较大 instead of 重大)"),
-    ),
+    pytest.param("ministry_intrusion", id="ministry_intrusion"),
+    pytest.param("manufacturer_late_en", id="manufacturer_late_en"),
+    pytest.param("gas_company_outage", id="gas_company_outage"),
 ]
 
 
