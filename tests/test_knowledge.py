@@ -204,6 +204,8 @@ def test_spaces_between_chinese_phrases_split_clauses(kb):
         ("we are busy containing the incident, can we report later", "channel_busy"),
         ("we missed the intrusion for three days, when does the clock start", "deadline_missed"),
         ("how do I apply for an ICP license", "scope_who_reports"),
+        ("is ransomware covered by the measures", "scope_who_reports"),
+        ("关基全称是什么", "about_issuer"),
     ],
 )
 def test_a_word_in_another_sense_does_not_route_to_its_entry(kb, question, not_entry):
