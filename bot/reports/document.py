@@ -98,7 +98,7 @@ class Report:
     recipients: tuple[str, ...]
     channels: tuple[str, ...]
     notes: tuple[str, ...]
-    late: bool  # this report's own deadline had passed at the report time: it carries the late reason
+    late: bool  # its own deadline had passed at the report time (or a late reason is given): it has that item
     reported_at: str
     sections: tuple[Section, ...]
     signature: tuple[Item, ...] = field(default=())
