@@ -6,9 +6,15 @@ entry's phrasings taken together (long questions touch several), with rapidfuzz 
 misspelt English word is mapped to the nearest known word; a whole question is also compared with each
 phrasing by rapidfuzz's ratio). Concepts a phrasing and the question do not share cost a little; an entry's
 `keywords` (canonical concepts) add a bonus when the question names them: this is how a channel name routes to
-that channel and a reporter type to its time limit. Out-of-scope subjects, the seed's spam, and one-word
-questions without a clear target are refused first. Below the threshold the answer is "not covered", with
-suggestions, never a guess.
+that channel and a reporter type to its time limit (a keyword 'a|b' is met by either concept). Out-of-scope
+subjects, the seed's spam, everyday requests that merely share a word with an entry ("我的邮箱满了", "银行卡挂失热线";
+unless the question also names an incident), and one-word questions without a clear target are refused first.
+Below the threshold the answer is "not covered", with suggestions, never a guess.
+
+A question asking for several of whom / by when / which channel at once is answered by the entry, among those
+scored near the best, that gives most of them; a part it leaves out is added after it from the best-scored entry
+that gives it ("另见「…」：…", with that entry's source), so one `ask --json` answer carries every part while its
+keys stay matched, topic, score, answer, source (the main entry's), suggestions.
 """
 
 from __future__ import annotations
