@@ -47,6 +47,10 @@ def build_parser() -> argparse.ArgumentParser:
     faq_sub = faq.add_subparsers(dest="faq_command", required=True)
     faq_sub.add_parser("check", help="validate faq/: schema, ids, sources, related, spam, self-retrieval")
 
+    from bot.incidents_cli import add_parser as add_incidents_parser
+
+    add_incidents_parser(sub)
+
     store = sub.add_parser("store", help="state-store tools")
     store_sub = store.add_subparsers(dest="store_command", required=True)
     for name, text in (
@@ -123,6 +127,10 @@ def main(argv: list[str] | None = None) -> int:
             from bot.store.cli import run_store
 
             return run_store(args)
+        if args.command == "incidents":
+            from bot.incidents_cli import run as run_incidents
+
+            return run_incidents(args)
     except StoreError as error:  # a damaged database file, an unreachable Redis: one line, no traceback
         print(f"error: {error}", file=sys.stderr)
         return 2

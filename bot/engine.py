@@ -42,6 +42,8 @@ class Engine:
     def step(self, state: ChatState, event: Event) -> tuple[ChatState, list[Reply]]:
         before = state
         state = state.copy()
+        if state.flows and state.current is None:
+            incidents.ensure(state, event.now)  # a conversation stored before incidents existed: its incident #1
         text, was_cut = cut(clean(event.text), MESSAGE_LIMIT)
         typed = text.strip()  # line breaks stay: a report item may span several lines
         pressed = self._pressed(state, typed)

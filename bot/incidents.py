@@ -70,6 +70,11 @@ TIMELINE_TEXTS = {
     "report_finished": {"zh": "完成{kind}", "en": "Finished the {kind}"},
     "handling_ended": {"zh": "处置结束", "en": "Handling ended"},
 }
+STATUS_NAMES = {
+    "done": {"zh": "已完成", "en": "done"},
+    "not_applicable": {"zh": "不适用", "en": "not applicable"},
+    "open": {"zh": "待办", "en": "open"},
+}
 TYPE_NAMES = {
     "data_leak": {"zh": "数据泄露", "en": "data leak"},
     "ransomware": {"zh": "勒索病毒", "en": "ransomware"},
@@ -306,7 +311,7 @@ def export_markdown(record: dict[str, Any], lang: str) -> str:
         for duty in record["duties"]:
             kind, _, to = duty["id"].partition(":")
             due = f" — {'最晚' if zh else 'by'} {clock(parse_iso(duty['deadline']))}" if duty.get("deadline") else ""
-            lines.append(f"- {pick(KIND_NAMES[kind], lang)} → {recipients(to.split('+'), lang)}{due}: {duty['status']}")
+            lines.append(f"- {pick(KIND_NAMES[kind], lang)} → {recipients(to.split('+'), lang)}{due}: {pick(STATUS_NAMES[duty['status']], lang)}")
         lines.append("")
     lines += [f"## {'时间线' if zh else 'Timeline'}", ""]
     lines += [f"- {clock(parse_iso(e['at']))} {timeline_text(e, lang)}" for e in record["timeline"]] or ["-"]

@@ -97,9 +97,15 @@ class SQLiteStore:
             self._put(chat_id, state, self._version(chat_id))
 
     def delete(self, chat_id: str) -> None:
-        """Everything stored for the chat, including rows set aside."""
+        """Everything stored for the chat, including rows set aside; the write-ahead log is then folded into the
+        file and truncated, so no copy of the chat's text stays in the -wal file either (/forget)."""
         with self._lock, self._transaction():
             self._put(chat_id, ChatState(), None, forget=True)
+        with self._lock:
+            try:
+                self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            except sqlite3.OperationalError:  # another process holds the log just now: its next checkpoint folds it
+                log.info("wal checkpoint after a delete deferred (busy)")
 
     def chat_ids(self) -> list[str]:
         with self._lock:
@@ -236,6 +242,7 @@ class SQLiteStore:
             try:
                 self._db.execute("PRAGMA journal_mode = WAL")
                 self._db.execute("PRAGMA synchronous = NORMAL")
+                self._db.execute("PRAGMA secure_delete = ON")  # a deleted chat leaves no bytes in free pages
                 self._upgrade()
                 return
             except sqlite3.OperationalError as error:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 from bot.model import FileOut
@@ -24,3 +25,22 @@ def save_file(file: FileOut, folder: Path) -> Path:
         path = folder / f"{stem}-{stamp}-{counter}{suffix}"
     path.write_bytes(file.content)
     return path
+
+
+def chat_folder(base: Path, chat_id: str) -> Path:
+    """The folder of one chat's files, so that /forget can delete exactly them."""
+    return base / (_UNSAFE.sub("_", chat_id)[:80] or "chat")
+
+
+def forget_files(folder: Path) -> int:
+    """Delete a chat's saved files (/forget); how many there were."""
+    if not folder.is_dir():
+        return 0
+    files = [path for path in folder.rglob("*") if path.is_file()]
+    shutil.rmtree(folder, ignore_errors=True)
+    return len(files)
+
+
+def is_forget(text: str) -> bool:
+    """The /forget command as a transport sees it (typed, or with the bot's name in a group)."""
+    return text.strip().split("@", 1)[0].lower() == "/forget"

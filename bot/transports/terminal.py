@@ -14,6 +14,7 @@ the next line is read as usual. Output is UTF-8, whatever the locale says.
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import logging
 import os
@@ -33,12 +34,16 @@ from bot.numerals import ascii_int
 from bot.service import BotService, apology
 from bot.store import default_data_dir, open_store
 from bot.timeutil import MAX_YEAR, MIN_YEAR, parse_iso
-from bot.transports.files import save_file
+from bot.transports.files import chat_folder, forget_files, is_forget, save_file
 
 TERMINAL_CHAT_ID = "terminal"
 QUIT = ("/quit", "/exit", "/q")
 BYE = {"zh": "再见！你的对话已保存，下次启动时可以继续。", "en": "Bye! Your conversation is saved; you can continue next time."}
 REMINDER_POLL_SECONDS = 20
+FILES_FORGOTTEN = {
+    "zh": "另已删除本会话保存到磁盘的报告文件 {count} 个；终端不在磁盘上保存输入历史，本次会话的输入历史也已清空。",
+    "en": "Also deleted the {count} report file(s) this chat saved to disk; the terminal keeps no input history on disk, and this session's is cleared.",
+}
 FILE_SAVED = {"zh": "文件已保存：", "en": "File saved: "}
 
 log = logging.getLogger(__name__)
@@ -55,13 +60,14 @@ def run_chat(args: argparse.Namespace) -> int:
         return 2
     # chat --jsonl without --chat-id can never be resumed, so it keeps nothing once it exits (not even after a kill -9)
     store = open_store("memory:" if args.jsonl and not args.chat_id else args.store or os.environ.get("BOT_STORE"))
-    files_dir = Path(args.files_dir) if args.files_dir else default_data_dir() / "reports"
+    chat_id = args.chat_id or (f"jsonl-{uuid.uuid4().hex}" if args.jsonl else TERMINAL_CHAT_ID)
+    files_dir = chat_folder(Path(args.files_dir) if args.files_dir else default_data_dir() / "reports", chat_id)
     service = BotService(store)
     if args.jsonl:
         sys.stdout.reconfigure(encoding="utf-8")  # the protocol's encoding, whatever the locale says
-        return run_jsonl(service, args.chat_id or f"jsonl-{uuid.uuid4().hex}", files_dir, sys.stdin.buffer, sys.stdout, now)
+        return run_jsonl(service, chat_id, files_dir, sys.stdin.buffer, sys.stdout, now)
     sys.stdout.reconfigure(errors="replace")  # a terminal that cannot show a character shows "?" instead of failing
-    return run_terminal(service, args.chat_id or TERMINAL_CHAT_ID, files_dir, sys.stdin, sys.stdout, now)
+    return run_terminal(service, chat_id, files_dir, sys.stdin, sys.stdout, now)
 
 
 def run_jsonl(service: BotService, chat_id: str, files_dir: Path, stdin: BinaryIO, stdout: TextIO, now: datetime | None = None) -> int:
@@ -81,6 +87,8 @@ def jsonl_messages(service: BotService, chat_id: str, line: str | None, files_di
     Whatever fails (the core, the store, saving a report file) is answered with the apology instead."""
     try:
         replies = [Reply(pick(BYE, _lang(service, chat_id)))] if line is None else service.handle(chat_id, line, now)
+        if line is not None and is_forget(line):
+            replies.append(Reply(pick(FILES_FORGOTTEN, _lang(service, chat_id)).format(count=forget_files(files_dir))))
         return [reply_to_json(reply, files_dir) for reply in replies]
     except Exception as error:
         return [reply_to_json(apology(error, _lang(service, chat_id)), files_dir)]
@@ -148,7 +156,11 @@ class TerminalChat:
             text = self.buttons[number - 1]
         with self.lock:
             try:  # the error boundary of the terminal: the core, the store, saving a report file
-                self.show(self.service.due_reminders(self.chat_id, self.now) + self.service.handle(self.chat_id, text, self.now))
+                replies = self.service.due_reminders(self.chat_id, self.now) + self.service.handle(self.chat_id, text, self.now)
+                if is_forget(text):
+                    _clear_typed_history()
+                    replies.append(Reply(pick(FILES_FORGOTTEN, self.lang()).format(count=forget_files(self.files_dir))))
+                self.show(replies)
             except Exception as error:
                 self.show([apology(error, self.lang())])
 
@@ -197,24 +209,19 @@ def _typed_lines() -> Iterator[str]:
             return
 
 
-def _enable_line_editing(history: Path) -> None:
-    """Arrow keys and history across runs, where the platform has readline."""
+def _clear_typed_history() -> None:
     try:
-        import atexit
-        import readline
+        importlib.import_module("readline").clear_history()
+    except (ImportError, AttributeError):
+        pass
+
+
+def _enable_line_editing(old_history: Path) -> None:
+    """Arrow keys and this session's history, where the platform has readline. Nothing typed is written to
+    disk (what people type in an incident holds phone numbers and patient details); a history file an older
+    version kept is deleted."""
+    old_history.unlink(missing_ok=True)
+    try:
+        importlib.import_module("readline")  # once imported, input() has line editing
     except ImportError:
         return
-    history.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        readline.read_history_file(history)
-    except (FileNotFoundError, OSError):
-        pass
-    readline.set_history_length(1000)
-    atexit.register(_write_history, readline, history)
-
-
-def _write_history(readline_module, history: Path) -> None:
-    try:
-        readline_module.write_history_file(history)
-    except OSError:
-        pass

@@ -1,0 +1,51 @@
+"""`python -m bot incidents list|show ID|export ID [--format json|md] [--chat-id ID] [--store …] [--lang zh|en]`:
+a team's records read from the same store the chat writes (the terminal chat's conversation by default)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+
+from bot import incidents
+from bot.store import open_store
+from bot.timeutil import now_shanghai
+
+TERMINAL_CHAT_ID = "terminal"  # the terminal chat's conversation (bot.transports.terminal)
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser("incidents", help="list, show or export the incidents stored for a chat")
+    parser.add_argument("action", choices=["list", "show", "export"])
+    parser.add_argument("id", nargs="?", help="the incident's number (show, export), as in #3")
+    parser.add_argument("--format", choices=["json", "md"], default="json", help="export format (default json)")
+    parser.add_argument("--chat-id", default=TERMINAL_CHAT_ID, help="whose incidents (default: the terminal chat's)")
+    parser.add_argument("--store", help="a SQLite path, sqlite:///path or redis://… (default: BOT_STORE, else SQLite in the user data dir)")
+    parser.add_argument("--lang", choices=["zh", "en"], help="language of labels and Markdown (default: the chat's, else zh)")
+
+
+def run(args: argparse.Namespace) -> int:
+    store = open_store(args.store or os.environ.get("BOT_STORE"))
+    state = store.load(args.chat_id)
+    lang = args.lang or state.lang or "zh"
+    if state.flows and state.current is None:  # a conversation stored before incidents: read as one incident
+        incidents.ensure(state, now_shanghai())
+    if args.action == "list":
+        for incident in state.incidents:
+            record = incidents.export(state, incident, lang)
+            discovered = (record["assessment"]["answers"] or {}).get("discovered_at") or "-"
+            level = (record["assessment"]["result"] or {}).get("level") or "-"
+            print(f"{record['label']}\tdiscovered {discovered}\tlevel {level}\t{sum(d['status'] != 'open' for d in record['duties'])}/{len(record['duties'])} duties settled")
+        return 0
+    number = (args.id or "").lstrip("#")
+    incident = next((i for i in state.incidents if str(i["id"]) == number), None)
+    if incident is None:
+        print(f"no incident {args.id!r} in chat {args.chat_id!r} ({len(state.incidents)} stored)", file=sys.stderr)
+        return 2
+    record = incidents.export(state, incident, lang)
+    if args.action == "export" and args.format == "json":
+        print(json.dumps(record, ensure_ascii=False, indent=2))
+    else:
+        sys.stdout.write(incidents.export_markdown(record, lang))
+    return 0
