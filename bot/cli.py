@@ -47,9 +47,13 @@ def build_parser() -> argparse.ArgumentParser:
     faq_sub = faq.add_subparsers(dest="faq_command", required=True)
     faq_sub.add_parser("check", help="validate faq/: schema, ids, sources, related, spam, self-retrieval")
 
-    from bot.incidents_cli import add_parser as add_incidents_parser
-
-    add_incidents_parser(sub)
+    incidents = sub.add_parser("incidents", help="list, show or export the incidents stored for a chat")
+    incidents.add_argument("action", choices=["list", "show", "export"])
+    incidents.add_argument("id", nargs="?", help="the incident's number (show, export), as in #3")
+    incidents.add_argument("--format", choices=["json", "md"], default="json", help="export format (default json)")
+    incidents.add_argument("--chat-id", default="terminal", help="whose incidents (default: the terminal chat's)")
+    incidents.add_argument("--store", help="a SQLite path, sqlite:///path or redis://… (default: BOT_STORE, else SQLite in the user data dir)")
+    incidents.add_argument("--lang", choices=["zh", "en"], help="language of labels and Markdown (default: the chat's, else zh)")
 
     store = sub.add_parser("store", help="state-store tools")
     store_sub = store.add_subparsers(dest="store_command", required=True)

@@ -12,19 +12,6 @@ from bot import incidents
 from bot.store import open_store
 from bot.timeutil import now_shanghai
 
-TERMINAL_CHAT_ID = "terminal"  # the terminal chat's conversation (bot.transports.terminal)
-
-
-def add_parser(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("incidents", help="list, show or export the incidents stored for a chat")
-    parser.add_argument("action", choices=["list", "show", "export"])
-    parser.add_argument("id", nargs="?", help="the incident's number (show, export), as in #3")
-    parser.add_argument("--format", choices=["json", "md"], default="json", help="export format (default json)")
-    parser.add_argument("--chat-id", default=TERMINAL_CHAT_ID, help="whose incidents (default: the terminal chat's)")
-    parser.add_argument("--store", help="a SQLite path, sqlite:///path or redis://… (default: BOT_STORE, else SQLite in the user data dir)")
-    parser.add_argument("--lang", choices=["zh", "en"], help="language of labels and Markdown (default: the chat's, else zh)")
-
-
 def run(args: argparse.Namespace) -> int:
     store = open_store(args.store or os.environ.get("BOT_STORE"))
     state = store.load(args.chat_id)
