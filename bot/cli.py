@@ -14,7 +14,7 @@ import secrets
 import sys
 
 from bot.inputs import MESSAGE_LIMIT, clean, cut, read_lines
-from bot.store.base import StoreError
+from bot.errors import StoreError
 
 
 def build_parser() -> argparse.ArgumentParser:

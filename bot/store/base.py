@@ -7,6 +7,8 @@ overwrite each other's answers: the one that loses the race reads again and step
 
 from __future__ import annotations
 
+from bot.errors import StoreError  # noqa: F401  (re-exported: the stores raise it)
+
 import os
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -18,8 +20,6 @@ DEFAULT_RETAIN_DAYS = 90
 FRESH_AFTER_RESET = ChatState(reset=True)  # what a row that could not be read is replaced with
 
 
-class StoreError(Exception):
-    """The store cannot be used at all (a damaged file, an unreachable server): one line for the user."""
 
 
 @dataclass(frozen=True)
