@@ -885,7 +885,7 @@ def test_assessment_to_report_through_jsonl(tmp_path):
     assert "属地省级网信部门：最迟 2026-03-01 13:00（4小时内）" in delivery["text"] and "最迟" not in report["text"]
     paths = {Path(f["name"]).suffix: Path(f["path"]) for f in delivery["files"]}
     assert set(paths) == {".docx", ".txt", ".md"}
-    assert paths[".docx"].parent == files_dir
+    assert files_dir in paths[".docx"].parents  # in the chat's own folder there (so /forget can delete them)
     document = docx.Document(str(paths[".docx"]))
     assert "示例科技有限公司" in "\n".join(p.text for p in document.paragraphs)
     assert "远程桌面弱口令" in paths[".txt"].read_text(encoding="utf-8")
