@@ -37,7 +37,7 @@ from tests.conftest import ROOT
 from tests.fake_telegram import BOT_USERNAME, TOKEN, BotProcess, FakeTelegram, Sent
 
 FRAMEWORKS = ["ptb", "aiogram"]
-ALLOWED = [*range(1001, 1015), -1001]  # the main process's allowlist: each scenario has its own chat
+ALLOWED = [*range(1001, 1016), -1001]  # the main process's allowlist: each scenario has its own chat
 OUTSIDER = 5000
 NUMBER = re.compile(r"\d+")  # masked when comparing with the twin: clock times and "time left" depend on the minute
 SIX_CHANNELS = ["12387", "12387.cert.org.cn", "CNCERT", "12387@cert.org.cn", "010-82992387", "小程序"]
@@ -442,3 +442,32 @@ def test_a_redis_store_carries_the_conversation_across_a_restart(framework, fres
     assert chat.say("/start")[-1].button_data == ["resume:assess", "discard:assess"]
     chat.say("/forget")
     assert chat_key(chat_id) not in RedisStore(redis_url).chat_ids()
+
+
+def test_incidents_duties_and_the_three_report_files_work_the_same(bot):
+    """Issue 11's parity: two incidents listed and switched by button, a duty marked reported by buttons, and a
+    finished report delivered as .md, .txt and .docx."""
+    chat = Chat(bot.fake, 1015)
+    summary = run_assessment(chat)[-1]
+    marked = chat.press(summary, "duty:mark")[-1]
+    done = next(d for d in marked.button_data if d.startswith("duty:done:initial:"))
+    asked = chat.press(marked, done)[-1]
+    asked = chat.press(asked, "duty:now")[-1]
+    asked = chat.press(asked, "duty:skip")[-1]
+    recorded = chat.press(asked, "duty:skip")
+    assert any("✅" in m.text for m in recorded)
+    same_or_new = chat.say("/assess")[-1]
+    assert "incident:new-assess" in same_or_new.button_data
+    chat.press(same_or_new, "incident:new-assess")
+    listing = chat.say("/incidents")[-1]
+    assert {"incident:1", "incident:2"} <= set(listing.button_data)
+    switched = chat.press(listing, "incident:1")
+    assert "#1" in switched[0].text
+    messages = chat.say("/report")
+    for _ in range(40):
+        if any(m.document for m in messages):
+            break
+        last = messages[-1]
+        choices = [d for d in last.button_data if d in ("report:finish", "report:preview") or d.startswith("report:kind:initial")]
+        messages = chat.press(last, choices[0] if choices else next(d for d in last.button_data if d == "report:skip"))
+    assert {Path(name).suffix for name, _ in (m.document for m in messages if m.document)} == {".docx", ".txt", ".md"}
