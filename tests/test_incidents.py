@@ -135,3 +135,28 @@ def test_forget_leaves_no_byte_of_the_chat_on_disk(tmp_path):
         if path.is_file():
             assert secret.encode() not in path.read_bytes(), path
             assert "13912345678".encode() not in path.read_bytes(), path
+
+
+def draft_report(state, kind_button, now=NOW):
+    state, replies = say(state, "/report", now=now)
+    state, replies = say(state, kind_button, "示例单位", "来不及了 直接出报告吧", now=now)
+    return state, "\n".join(r.text for r in replies)
+
+
+def test_a_supplementary_report_states_when_and_to_whom_the_initial_report_was_made():
+    state, _ = say(ChatState(), "/assess", "否", "否", "较大", "2026-03-01 09:00", "否", "否")
+    state, _ = say(state, "duty:mark", "duty:done:initial:provincial_cac", "9:40", "邮件报送12387@cert.org.cn", "A-7")
+    state, preview = draft_report(state, "report:kind:supplement")
+    assert state.flows["report"]["facts"]["initial_report"] == {
+        "at": "2026-03-01T09:40:00+08:00", "to": "属地省级网信部门", "channel": "邮件报送12387@cert.org.cn", "reference": "A-7"
+    }
+    assert "2026-03-01 09:40" in preview
+
+
+def test_the_summary_reports_timeline_is_filled_from_the_incident():
+    state, _ = say(ChatState(), "/assess", "否", "否", "较大", "2026-03-01 09:00", "否", "否")
+    state, _ = say(state, "duty:mark", "duty:done:initial:provincial_cac", "9:40", "跳过", "跳过")
+    state, preview = draft_report(state, "report:kind:summary")
+    timeline = state.flows["report"]["facts"]["timeline"]
+    assert [entry["text"] for entry in timeline][:2] == ["发现或获知事件", "已完成：首次报告 → 属地省级网信部门"]
+    assert "发现或获知事件" in preview

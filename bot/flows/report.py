@@ -37,6 +37,7 @@ from datetime import date, datetime
 from typing import Any
 
 from bot.flows import BACK_WORDS, Ctx, typed
+from bot import incidents
 from bot.flows.readers import report_instruction, report_kind_in
 from bot.i18n import pick
 from bot.inputs import ITEM_LIMIT, cut
@@ -48,6 +49,7 @@ from bot.reports.fields import FIELDS, INITIAL_REPORT_PARTS, KIND_NAMES, KINDS, 
 from bot.rules import FactsError as AssessError
 from bot.rules.facts import KNOWN_KEYS as ASSESS_KEYS
 from bot.rules.facts import parse_facts as parse_assess_input
+from bot.rules.wording import recipients
 from bot.rules.tables import LEVEL_ALIASES, LEVEL_NAMES, LEVELS
 from bot.timetext import is_out_of_range, parse_time
 from bot.timeutil import MAX_YEAR, MIN_YEAR, clock, parse_iso
@@ -625,6 +627,23 @@ def _prefill(draft: dict[str, Any], state: ChatState, ctx: Ctx) -> None:
     for key in ("discovered_at", "handling_ended_at"):
         if answers.get(key):
             facts.setdefault(key, answers[key])
+    _from_incident(facts, state, ctx.lang)
+
+
+def _from_incident(facts: dict[str, Any], state: ChatState, lang: str) -> None:
+    """What the incident's record knows: when and to whom the initial report was made (a duty marked reported;
+    what the user typed in the draft wins) and the timeline (derived afresh, for the summary report)."""
+    incident = incidents.current(state)
+    if incident is None:
+        return
+    initial = next((record for duty, record in incident["duties"].items() if duty.startswith("initial:") and record.get("status") == "done"), None)
+    if initial is not None and initial.get("at"):
+        duty = next(duty for duty, record in incident["duties"].items() if record is initial)
+        made = {"at": initial["at"], "to": recipients(duty.partition(":")[2].split("+"), lang)}
+        made.update({key: initial[value] for key, value in (("channel", "how"), ("reference", "ref")) if initial.get(value)})
+        facts.setdefault("initial_report", made)
+    if incident["timeline"]:
+        facts["timeline"] = [{"at": entry["at"], "text": incidents.timeline_text(entry, lang)} for entry in incident["timeline"]]
 
 
 def _refresh_late(draft: dict[str, Any], ctx: Ctx) -> None:
