@@ -755,8 +755,9 @@ def _clear(facts: dict[str, Any], key: str) -> None:
 
 
 def _count(facts: dict[str, Any]) -> int:
-    """How many items the draft holds (the assessment, which only routes the report, not counted)."""
-    return sum(1 for key, value in facts.items() if key != "assessment" and value)
+    """How many items the draft holds (the assessment, which only routes the report, and the timeline, which
+    the incident's record keeps, not counted)."""
+    return sum(1 for key, value in facts.items() if key not in ("assessment", "timeline") and value)
 
 
 def _report(draft: dict[str, Any], ctx: Ctx) -> Report:
