@@ -46,7 +46,7 @@ def run_web(args: argparse.Namespace) -> int:
     )
     app = create_app(BotService(store), open_web_data(store), settings)
     log.info(
-        "serving the web chat on http://%s:%d%s/ (API %s)", args.host, args.port, root,
+        "starting the web chat on http://%s:%d%s/ (API %s)", args.host, args.port, root,
         f"needs one of {len(tokens)} bearer token(s)" if tokens else "open to whoever can reach this address",
     )
     uvicorn.run(
