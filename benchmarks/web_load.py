@@ -31,7 +31,14 @@ sys.path.insert(0, str(ROOT))
 
 from tests.webproc import WebProcess, free_port  # noqa: E402
 
-QUESTIONS = ["报告邮箱是什么", "CII deadline", "关基事件向谁报", "不报会怎样", "较大事件几小时内报告", "报告传真号码", "what is a major incident", "今天天气怎么样"]
+def _questions() -> list[str]:
+    """The tests' question set (the same as benchmarks/ask_speed.py): hundreds of different questions."""
+    import yaml
+
+    return [item["q"] for item in yaml.safe_load((ROOT / "tests" / "questions.yaml").read_text(encoding="utf-8"))]
+
+
+QUESTIONS = _questions()
 CHAT_TEXTS = ["报告邮箱是什么", "/contacts", "关基出事了几个小时内要报", "/faq", "CII deadline"]
 
 
