@@ -247,7 +247,7 @@ def test_a_share_above_100_percent_is_refused():
 
 
 def test_a_graded_general_incident_need_not_be_reported():
-    answers = ("/assess", "否", "否", "帮我分级", "数据泄露", "0", "没有", "0", "没有", "2026-03-01 09:00", "否", "否")
+    answers = ("/assess", "否", "否", "帮我分级", "数据泄露", "0", "没有", "没有", "0", "没有", "2026-03-01 09:00", "否", "否")
     state, replies = say(ChatState(), *answers)
     assert data(state)["result"]["level"] == "general" and "结论：一般事件，无需按《办法》报告。" in summary(replies)
     assert "见所列义务" not in summary(replies) and "因此没有列出其他须报告的事项" in summary(replies)
@@ -313,7 +313,7 @@ def test_an_amount_reads_as_its_number_times_its_magnitude_in_its_unit(number, m
 
 
 GRADING = ("/assess", "否", "否", "帮我分级", "数据泄露/被窃取")
-TO_MONEY = ("0", "没有")  # no one's personal information (so no threat from it), no core or important data: the loss comes next
+TO_MONEY = ("0", "没有", "没有")  # no one's personal information (so no threat from it), no core or important data, no system loss
 
 
 @pytest.mark.parametrize("text", ["5000万元", "3 million yuan", "¥300万", "RMB 3 million", "2000块"])
@@ -327,16 +327,17 @@ def test_money_typed_where_people_are_counted_is_refused_with_a_reason(text):
 def test_people_typed_where_money_is_asked_is_refused_with_a_reason(text):
     state, replies = say(ChatState(), *GRADING, *TO_MONEY, text)
     assert "这一问问的是金额，你输入的是人数" in replies[-1].text and asks(replies, "g.direct_loss_yuan")
-    assert data(state)["answers"]["grading"] == {"personal_info_people": 0, "data_threat": "none"}
+    assert data(state)["answers"]["grading"] == {"personal_info_people": 0, "data_threat": "none", "system_loss": "none"}
 
 
 def test_amounts_in_the_right_unit_and_english_magnitudes_are_kept():
-    state, _ = say(ChatState(lang="en"), *GRADING, "12 million people", "no", "no")
+    state, _ = say(ChatState(lang="en"), *GRADING, "12 million people", "no", "no", "no")
     state, replies = say(state, "300万人")
     assert "This question asks for an amount of money, and you typed a number of people" in replies[-1].text
     state, _ = say(state, "20 million yuan")
     assert data(state)["answers"]["grading"] == {
-        "personal_info_people": 12_000_000, "personal_info_threat": "none", "data_threat": "none", "direct_loss_yuan": 20_000_000
+        "personal_info_people": 12_000_000, "personal_info_threat": "none", "data_threat": "none", "system_loss": "none",
+        "direct_loss_yuan": 20_000_000,
     }
 
 
@@ -361,9 +362,10 @@ def test_an_amount_in_a_sentence_is_read_from_its_number_and_unit(text):
 def test_an_amount_in_a_sentence_keeps_the_unit_check():
     state, replies = say(ChatState(), *GRADING, "lost about 3 million yuan")
     assert "这一问问的是人数，你输入的是金额" in replies[-1].text and data(state)["answers"]["grading"] == {}
-    state, replies = say(state, "涉及约300万用户的数据", "没有", "没有", "损失大约600万元左右")
+    state, replies = say(state, "涉及约300万用户的数据", "没有", "没有", "没有", "损失大约600万元左右")
     assert data(state)["answers"]["grading"] == {
-        "personal_info_people": 3_000_000, "personal_info_threat": "none", "data_threat": "none", "direct_loss_yuan": 6_000_000
+        "personal_info_people": 3_000_000, "personal_info_threat": "none", "data_threat": "none", "system_loss": "none",
+        "direct_loss_yuan": 6_000_000,
     }
 
 
@@ -388,7 +390,7 @@ def test_amounts_in_a_sentence_need_a_unit_or_a_currency(text, amount):
 def test_another_currency_is_refused_with_a_reason_not_converted(text):
     state, replies = say(ChatState(), *GRADING, *TO_MONEY, text)
     assert "请按人民币金额填写（分级指南按人民币计）" in replies[-1].text and asks(replies, "g.direct_loss_yuan")
-    assert data(state)["answers"]["grading"] == {"personal_info_people": 0, "data_threat": "none"}
+    assert data(state)["answers"]["grading"] == {"personal_info_people": 0, "data_threat": "none", "system_loss": "none"}
     state, replies = say(ChatState(lang="en"), *GRADING, *TO_MONEY, text)
     assert "Please give the amount in yuan (RMB): the grading guide counts in yuan" in replies[-1].text
 

@@ -225,10 +225,10 @@ WALK = ("/assess", "否", "否", "帮我分级")
 @pytest.mark.parametrize(
     ("walk", "text", "key", "value"),
     [
-        ((*WALK, "数据泄露", "0", "没有"), "没有直接损失", "direct_loss_yuan", 0),
-        ((*WALK, "数据泄露", "0", "没有"), "目前沒有直接損失", "direct_loss_yuan", 0),
-        ((*WALK, "数据泄露", "0", "没有"), "损失还没法估", "direct_loss_yuan", None),
-        ((*WALK, "数据泄露", "0", "没有"), "还在统计", "direct_loss_yuan", None),
+        ((*WALK, "数据泄露", "0", "没有", "没有"), "没有直接损失", "direct_loss_yuan", 0),
+        ((*WALK, "数据泄露", "0", "没有", "没有"), "目前沒有直接損失", "direct_loss_yuan", 0),
+        ((*WALK, "数据泄露", "0", "没有", "没有"), "损失还没法估", "direct_loss_yuan", None),
+        ((*WALK, "数据泄露", "0", "没有", "没有"), "还在统计", "direct_loss_yuan", None),
         ((*WALK, "数据泄露"), "沒有個人資料外洩", "personal_info_people", 0),
         ((*WALK, "数据泄露", "0"), "没有核心数据", "data_threat", "none"),
         ((*WALK, "数据泄露", "0"), "应该没有吧", "data_threat", "none"),

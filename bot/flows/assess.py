@@ -564,7 +564,7 @@ MAIN_AFTER = ("discovered_at", "suspected_crime", "sector_rules")
 # The criteria each kind of incident is asked, most decisive first; "other" (or "don't know") asks them all.
 # A qualifier question (portal_tier, population_region, defacement_site) stands before the figures it qualifies.
 TYPE_CRITERIA = {
-    "data_leak": ("personal_info_people", "personal_info_threat", "data_threat", "direct_loss_yuan", "other_threat"),
+    "data_leak": ("personal_info_people", "personal_info_threat", "data_threat", "system_loss", "direct_loss_yuan", "other_threat"),
     "ransomware": (  # encrypted systems stop services (medical care too) and data is often taken before encryption
         "cii_whole_outage_minutes", "cii_main_function_outage_minutes", "system_loss", "people_services_affected", "personal_info_people",
         "personal_info_threat", "data_threat", "direct_loss_yuan", "other_threat",
@@ -637,6 +637,7 @@ TEXTS = {
     ),
     "yesterday": _label("如果指的是昨天，请输入“昨天{clock}”。", " If you meant yesterday, type \"yesterday {clock}\"."),
     "recorded_discovered_at": _label("已记录发现时间：{time}（北京时间）", "Discovery time recorded: {time} (Beijing time)"),
+    "recorded_figure": _label("已记录：{figure}", "Recorded: {figure}"),
     "recorded_handling_ended_at": _label("已记录处置结束时间：{time}（北京时间）", "Handling end recorded: {time} (Beijing time)"),
     "yuan_only": _label("请按人民币金额填写（分级指南按人民币计）。", "Please give the amount in yuan (RMB): the grading guide counts in yuan."),
     "wrong_unit": _label(
@@ -774,7 +775,7 @@ class AssessFlow:
         if problem:
             return self._ask(state, ctx, [problem])
         (question.store or _plain(question.step))(answers, value)
-        notes = _recorded(question, value, ctx.lang)
+        notes = _recorded(question, value, ctx.lang, typed_text)
         extras = _extras(answers, facts_in(typed_text, ctx.now)) if typed_text else {}
         if extras:
             notes.append(_read_back(extras, ctx.lang, "also"))
@@ -984,11 +985,15 @@ def _future(moment: datetime, ctx: Ctx) -> str:
     return text + pick(TEXTS["yesterday"], ctx.lang).format(clock=said)
 
 
-def _recorded(question: Question, value: Any, lang: str) -> list[str]:
-    """The time just accepted, said back at once so that a misread ("8:30" taken as yesterday's) is caught."""
-    if question.step not in ("discovered_at", "handling_ended_at") or not isinstance(value, str):
-        return []
-    return [pick(TEXTS[f"recorded_{question.step}"], lang).format(time=clock(parse_iso(value)))]
+def _recorded(question: Question, value: Any, lang: str, typed_text: str = "") -> list[str]:
+    """What was just read, said back at once so that a misread is caught: a time ("8:30" taken as yesterday's),
+    and a figure typed in words ("一千零五十万左右" → 1050万人)."""
+    if question.step in ("discovered_at", "handling_ended_at") and isinstance(value, str):
+        return [pick(TEXTS[f"recorded_{question.step}"], lang).format(time=clock(parse_iso(value)))]
+    figure = isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0
+    if typed_text and figure and question.step.startswith("g."):
+        return [pick(TEXTS["recorded_figure"], lang).format(figure=wording.grading_answer(question.step[2:], value, lang))]
+    return []
 
 
 def _grading_outcome(grading: dict[str, Any], lang: str) -> str:

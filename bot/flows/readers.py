@@ -56,8 +56,8 @@ def _either(words: Iterable[str]) -> str:
 
 _PARTS = (
     rf"(?P<currency>{_either(_CURRENCIES)})?\s*"
-    r"(?P<n>\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百]+)\s*(?:来|余|多)?"
-    rf"(?P<mult>{_either(_MULTIPLIERS)})?\s*"
+    r"(?P<n>\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千]+)\s*(?:来|余|多)?"
+    rf"(?P<mult>{_either(_MULTIPLIERS)})?(?:(?P<rest>[零〇一二两三四五六七八九十百千]+)(?P<rest_mult>万)?)?\s*"
     rf"(?:多)?(?P<unit>{_either(_UNITS)})?"
 )
 _AMOUNT = re.compile(
@@ -110,6 +110,12 @@ def _amount(match: re.Match[str]) -> Amount | None:
     if number is None or (currency and unit not in (None, currency)):
         return None
     value = number * _MULTIPLIERS.get(match["mult"] or "", 1)
+    if match["rest"]:  # "一万两千", "一亿两千万": what follows the magnitude is added
+        rest = chinese_number(match["rest"])
+        scale = {("万", None): 1, ("亿", "万"): 10_000}.get((match["mult"], match["rest_mult"]))
+        if rest is None or scale is None or rest >= 10_000:
+            return None
+        value += rest * scale
     return Amount(int(value) if value.is_integer() else value, currency or unit)
 
 
@@ -199,12 +205,14 @@ def region_in(text: str) -> Any:
     return None if _DOUBT.search(folded) else UNKNOWN
 
 
+_SOME = re.compile(r"几(?=[十百千万])|(?<=十)几")
 _RANGE = re.compile(r"([一二两三四五六七八九])([一二两三四五六七八九])(十|百|千)(万|亿)?")
 
 
 def _upper_of_range(text: str) -> str:
-    """"三四百万" → "四百万": of a range said the Chinese way, the upper figure (it grades higher)."""
-    return _RANGE.sub(lambda m: m[2] + m[3] + (m[4] or ""), text)
+    """"三四百万" → "四百万", "几千块" → "九千块": of a range said the Chinese way, the upper figure (it grades
+    higher)."""
+    return _SOME.sub("九", _RANGE.sub(lambda m: m[2] + m[3] + (m[4] or ""), text))
 
 
 def mentions_foreign_money(text: str) -> bool:
