@@ -81,6 +81,9 @@ class BotService:
             new, replies = self.engine.step(state, event)
             if message_id is not None and not forget:  # a forgotten chat keeps nothing (a re-push forgets again)
                 new.seen = [*new.seen, message_id][-SEEN_KEPT:]
+            if author is not None:  # who set a reminder: in a group chat the reminder mentions them
+                for reminder in new.reminders:
+                    reminder.setdefault("by", dict(author))
             return new, replies
 
         try:

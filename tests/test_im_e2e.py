@@ -30,7 +30,7 @@ from tests.fake_im import ImProcess, Msg, wait_until
 NUMBER = re.compile(r"\d+")
 SPACE = re.compile(r"\s+")
 LINK = re.compile(r"^\[(.*)\]\(dtmd://.*\)$")
-REMINDER = re.compile(r"^(#\d+ )?⏰")  # a reminder may name its incident: "#2 ⏰ …"
+REMINDER = re.compile(r"^(<@[^>]+> |<at [^>]*></at> |@\S+ )*(#\d+ )?⏰")  # may @ its setter and name its incident
 SIX_CHANNELS = ["12387", "12387.cert.org.cn", "CNCERT", "12387@cert.org.cn", "010-82992387", "小程序"]
 
 
@@ -85,6 +85,10 @@ class Platform:
 
     def messages(self, chat: Any) -> list[Msg]:
         return self.fake.messages(chat)
+
+    def setter_mark(self, chat: Any) -> str | None:
+        """How a group reminder starts: the mention of the member who set it (the fake's default user)."""
+        return None
 
     def rate_limit(self) -> None:
         """Make the next send fail with the platform's rate-limit answer."""
@@ -186,6 +190,9 @@ class WeComPlatform(Platform):
     def rate_limit(self) -> None:
         self.fake.fail_next("aibot_respond_msg")
 
+    def setter_mark(self, chat: str) -> str:
+        return f"<@u-{chat}>"
+
 
 class FeishuPlatform(Platform):
     name = "feishu"
@@ -220,6 +227,10 @@ class FeishuPlatform(Platform):
 
     def rate_limit(self) -> None:
         self.fake.fail_next("send", "429")
+
+    def setter_mark(self, chat: str) -> str:
+        return f'<at user_id="ou_{chat}"></at>'
+
 
     def rate_limits_served(self) -> int:
         return sum(1 for what, failure in self.fake.failures_served if what == "send" and failure == "429")
@@ -265,6 +276,9 @@ class DingTalkPlatform(Platform):
 
     def rate_limit(self) -> None:
         self.fake.fail_next("send", "qps")
+
+    def setter_mark(self, chat: str) -> str:
+        return "@测试用户"
 
     def rate_limits_served(self) -> int:
         return sum(1 for what, failure in self.fake.failures_served if what == "send" and failure == "qps")
@@ -413,7 +427,7 @@ def test_a_whole_assessment_by_buttons_then_reminders_are_stored(platform):
     run_assessment(chat)
     chat.press("remind:on")
     stored = SQLiteStore(platform.process.store).load(chat.key)
-    assert stored.reminders and stored.reminders == chat.state().reminders
+    assert stored.reminders and [{k: v for k, v in r.items() if k != "by"} for r in stored.reminders] == chat.state().reminders
 
 
 def test_a_report_by_buttons_ends_in_a_docx(platform):
@@ -451,6 +465,22 @@ def test_a_due_reminder_is_delivered(platform):
     chat.press("remind:on")
     wait_until(lambda: any(REMINDER.match(m.text or "") for m in platform.messages(chat.id)), 20, "the reminder")
     assert len(SQLiteStore(platform.process.store).load(chat.key).reminders) == len(chat.state().reminders) - 1
+
+
+def test_a_reminder_in_a_group_mentions_who_set_it(platform):
+    mark = platform.setter_mark("g12")
+    if mark is None:
+        pytest.skip("Telegram reminders mention nobody")
+    chat = Chat(platform, 12, group=True)
+    run_assessment(chat)
+    obligations = chat.state().flows["assess"]["result"]["obligations"]
+    soonest = min(o["within_minutes"] for o in obligations if o["by"] == "operator" and o["within_minutes"])
+    chat.press("assess:change:discovered_at")
+    chat.say(f"{soonest - 5}分钟前")
+    chat.press("remind:on")
+    wait_until(lambda: any(REMINDER.match(m.text or "") for m in platform.messages(chat.id)), 20, "the reminder")
+    reminder = next(m.text for m in platform.messages(chat.id) if REMINDER.match(m.text or ""))
+    assert reminder.startswith(mark), reminder
 
 
 def test_a_group_gets_answers_only_when_it_mentions_the_bot(platform):

@@ -81,6 +81,12 @@ class ImPlatform:
     def render(self, buttons: list[Button]) -> list[Button]:
         return list(buttons)
 
+    def mention(self, chat: Dest, people: list[dict[str, str]]) -> Dest:
+        """The chat, with the people a group reminder @-mentions (they set it); single chats mention nobody."""
+        if chat.kind != "u":
+            chat.extra["mention"] = people
+        return chat
+
 
 def split_bytes(text: str, limit: int) -> list[str]:
     """Cut a text into pieces of at most `limit` UTF-8 bytes, at a line break, else a space, else anywhere."""

@@ -186,6 +186,9 @@ class DingTalkAdapter:
 
     # ------------------------------------------------------------------ sending (the Bridge's Sender)
     async def send_text(self, dest: Dest, text: str, buttons: list[Button]) -> None:
+        people = dest.extra.pop("mention", None)
+        if people:  # a group reminder names who set it (the robot's group send cannot @ by id)
+            text = " ".join(f"@{person.get('name') or person['id']}" for person in people) + " " + text
         if not buttons:
             await self.api.send(dest, "sampleText", {"content": text})
             return

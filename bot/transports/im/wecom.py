@@ -284,6 +284,9 @@ class WeComAdapter:
         cards = buttons if 0 < len(buttons) <= MAX_CARD_BUTTONS else []
         if len(buttons) > MAX_CARD_BUTTONS:
             text = f"{text}\n\n{numbered_options(buttons, dest.group)}"
+        people = dest.extra.pop("mention", None)
+        if people:  # a group reminder @-mentions who set it (WeCom's markdown mention)
+            text = " ".join(f"<@{person['id']}>" for person in people) + " " + text
         origin, dest.origin = dest.origin, None
         if origin and origin[0] == "respond":
             body: dict[str, Any] = {"msgtype": "stream", "stream": {"id": secrets.token_hex(8), "finish": True, "content": text}}

@@ -23,7 +23,7 @@ from bot.i18n import pick
 from bot.model import Button, FileOut, Reply
 from bot.numerals import ascii_int
 from bot.service import BotService
-from bot.timeutil import now_shanghai
+from bot.timeutil import now_shanghai, parse_iso
 from bot.transports.telegram.common import chat_id_of, chat_key, keyboard, retrying, split_text
 from bot.transports.telegram.schedule import ReminderQueue
 
@@ -230,10 +230,30 @@ class Bridge:
     async def _remind(self, key: str) -> None:
         chat = self.platform.chat(key)
         async with self.locks.hold(key):
-            replies = self.service.due_reminders(key, now_shanghai())  # saved as delivered before sending
+            now = now_shanghai()
+            people = self._setters(key, now)
+            replies = self.service.due_reminders(key, now)  # saved as delivered before sending
             self._reschedule(key)
             if replies and chat is not None:
-                await self.deliver(chat, replies)
+                mention = getattr(self.platform, "mention", None)  # platforms that can @ someone in a group
+                await self.deliver(mention(chat, people) if mention and people else chat, replies)
+
+    def _setters(self, key: str, now: datetime) -> list[dict[str, str]]:
+        """Who set the reminders falling due (the core stamps the author on them), each once."""
+        try:
+            reminders = self.service.store.read(key).state.reminders
+        except Exception:
+            return []
+        people: list[dict[str, str]] = []
+        for reminder in reminders:
+            by = reminder.get("by")
+            try:
+                due = parse_iso(reminder["at"]) <= now
+            except (KeyError, ValueError, OverflowError):
+                continue
+            if due and isinstance(by, dict) and by.get("id") and by not in people:
+                people.append(by)
+        return people
 
     def _reschedule(self, key: str) -> None:
         """The chat's next reminder from the store's index. If the store cannot say just now, the replies still
