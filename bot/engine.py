@@ -31,6 +31,11 @@ MESSAGE_CUT = {
 }
 
 
+def _is_sentence(text: str) -> bool:
+    """A whole sentence, not a word or a name: enough to tell the language the user writes in."""
+    return len(text.split()) >= 4 or sum("\u4e00" <= char <= "\u9fff" for char in text) >= 8
+
+
 class Engine:
     """Routes events to commands, flows and the knowledge base. Holds only immutable indexes."""
 
@@ -60,8 +65,8 @@ class Engine:
         if state.flows and state.current is None:
             incidents.ensure(state, ctx.now)  # the flow data of a first incident (or of a chat stored before incidents)
         incidents.observe(before, state, ctx.now)
-        if state.lang is None and guess and understood:
-            state.lang = guess  # the first message the bot understood sets the language of its own texts
+        if state.lang is None and guess and (understood or _is_sentence(typed)):
+            state.lang = guess  # the first message understood (or a whole sentence, answered in it) sets the language
         state.buttons = [{"label": b.label, "data": b.data} for reply in replies for b in reply.buttons]
         if was_cut:
             replies.insert(0, Reply(pick(MESSAGE_CUT, state.lang or ctx.lang)))

@@ -80,6 +80,7 @@ TYPE_NAMES = {
     "ransomware": {"zh": "勒索病毒", "en": "ransomware"},
     "outage": {"zh": "系统中断", "en": "outage"},
     "defacement": {"zh": "网页篡改", "en": "defacement"},
+    "ddos": {"zh": "DDoS攻击", "en": "DDoS attack"},
     "other": {"zh": "网络安全事件", "en": "incident"},
 }
 
@@ -163,7 +164,9 @@ def label(state: ChatState, incident: dict[str, Any], lang: str) -> str:
     answers = (flows.get("assess") or {}).get("answers") or {}
     when = answers.get("discovered_at") or incident["created"]
     kind = answers.get("incident_type") or ((flows.get("report") or {}).get("facts") or {}).get("type")
-    name = pick(TYPE_NAMES[kind], lang) if kind in TYPE_NAMES else (kind if isinstance(kind, str) else pick(TEXTS["unnamed"], lang))
+    if isinstance(kind, dict):  # a type the report draft took from its buttons: {"choice": key}
+        kind = kind.get("choice")
+    name = pick(TYPE_NAMES[kind], lang) if kind in TYPE_NAMES else (kind[:20] if isinstance(kind, str) and kind else pick(TEXTS["unnamed"], lang))
     return f"#{incident['id']} · {parse_iso(when).date().isoformat()} {name}"
 
 

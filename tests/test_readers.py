@@ -242,3 +242,30 @@ WALK = ("/assess", "否", "否", "帮我分级")
 def test_grading_answers_in_words(walk, text, key, value):
     answers, _ = answer_at(walk[1:], text)
     assert answers["grading"][key] == value
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("一千零五十万左右", 10_500_000), ("两千五百万", 25_000_000), ("一万两千人", 12_000), ("一亿两千万", 120_000_000),
+     ("損失幾千塊吧", 9_000), ("three million yuan", 3_000_000), ("four point six million players", 4_600_000),
+     ("twenty-three million yuan", 23_000_000), ("about eighty thousand residents", 80_000)],
+)
+def test_numbers_in_chinese_and_english_words(text, value):
+    assert read_amount(text).value == value
+
+
+def test_the_last_thing_said_about_cii_decides():
+    from bot.flows.readers import implied_yes_no
+
+    assert implied_yes_no("cii", "播出系统是关基，但这次出事的是官网，官网不是关基，不涉及") is False
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("this morning around 7", "2026-11-30T07:00"), ("yesterday evening around 8", "2026-11-29T20:00"),
+     ("30 October 2025, around 3 in the afternoon", "2025-10-30T15:00")],
+)
+def test_english_times_of_day(text, expected):
+    from bot.flows.readers import time_in
+
+    assert time_in(text, TIME_NOW).isoformat(timespec="minutes").startswith(expected)

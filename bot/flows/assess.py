@@ -126,7 +126,7 @@ def _counted(unit: str) -> Callable[[str, Ctx], Any]:
 
 def _or_none(value: Any, text: str) -> Any:
     """At a "which kind?" question, "没有" (none of these) where the reader found no kind."""
-    return _NONE if value is UNKNOWN and says_none(text) else value
+    return _NONE if value == "none" or (value is UNKNOWN and says_none(text)) else value
 
 
 def _minutes(text: str, ctx: Ctx) -> Any:
@@ -449,6 +449,7 @@ _add(
             Option(_label("中央重点新闻网站", "Central key news site"), "central_news", "central_news", ()),
             Option(_label("地市级党政门户", "City gov. portal"), "city", "city", ()),
             Option(_label("省级重点新闻网站", "Provincial key news site"), "provincial_news", "provincial_news", ()),
+            Option(_label("县级党政门户", "County gov. portal"), "county", "county", ()),
             Option(_label("企事业单位门户", "Enterprise/institution portal"), "enterprise", "enterprise", ()),
             Option(_label("没有", "None"), "none", _NONE, NO),
             NOT_SURE,

@@ -58,11 +58,14 @@ def facts_in(text: str, now: datetime) -> dict[str, Any]:
 _OWN = re.compile(r"我们|我司|我单位|我院|我校|我行|我局|本单位|本公司|\b(?:we|our|us|we're|we've|i'm)\b")
 # Something that happened, now: "打瘫了", "现在还打不开", "昨晚10点20发现的", "it's been down for five hours".
 _HAPPENED = re.compile(
-    r"了|刚刚|刚才|现在|正在|目前|已经|昨晚|昨天|今天|今早|凌晨|发现|还没恢复|"
-    r"\b(?:now|just|currently|this morning|yesterday|last night|has been|have been|it's been|was|were|got)\b"
+    r"了|刚刚|刚才|现在|正在|目前|已经|昨晚|昨天|今天|今早|凌晨|发现|还没恢复|有人|被人|"
+    r"\b(?:now|just|currently|this morning|yesterday|last night|has been|have been|it's been|was|were|got|someone|somebody)\b"
 )
 # A question about incidents in general ("网站被篡改多久算重大", "how many views make it major").
 _GENERAL = re.compile(r"多久算|算不算|算几级|算什么|什么是|是否属于|哪些|怎么算|怎样算|\b(?:how long|what counts|how many|what is|what are)\b")
+
+
+_INCIDENT = re.compile(r"事件|攻击|入侵|被黑|中毒|病毒|异常|\b(?:incident|attack|attacked|hacked|breach|breached|intrusion|compromised|tampered|malware|virus)\b")
 
 
 def describes_own_incident(text: str) -> bool:
@@ -70,8 +73,11 @@ def describes_own_incident(text: str) -> bool:
     打不开"), not a question about incidents in general ("网站被篡改多久算重大"): it says what happened, in the
     first person or as something that happened just now."""
     folded = typed(text)
-    if incident_type_in(folded) in (None, "other") or _GENERAL.search(folded):
+    kind = incident_type_in(folded)
+    if _GENERAL.search(folded) or kind is None and not _INCIDENT.search(folded):
         return False
+    if kind in (None, "other"):  # something happened to us, of no kind named ("someone tampered with our routing")
+        return bool(_OWN.search(folded) and _HAPPENED.search(folded))
     return bool(_OWN.search(folded) or _HAPPENED.search(folded))
 
 

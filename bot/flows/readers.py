@@ -84,7 +84,7 @@ def read_amount(text: str) -> Amount | None:
     The unit is kept so that a question counted in people can refuse a sum of money, and the other way round.
     An answer in a sentence is read from its first amount with a unit; a question ("…要报告吗") is no answer.
     """
-    folded = _upper_of_range(typed(text).replace(",", ""))
+    folded = _digits_for_words(_upper_of_range(typed(text).replace(",", "")))
     match = _AMOUNT.match(folded)
     if match:
         return _amount(match)
@@ -120,7 +120,8 @@ def _amount(match: re.Match[str]) -> Amount | None:
 
 
 _NONE_SAID = re.compile(
-    r"^一(?:条|个|人|份|点)?.{0,10}都?没|都没(?:有)?(?:丢|泄露|被盗|泄漏|损失|影响|受)|没受影响|没(?:有)?停|没动|没有了?$|"
+    r"^一(?:条|个|人|份|点)?.{0,10}都?没|都没(?:有)?(?:丢|泄露|被盗|泄漏|损失|影响|受)|没受影响|没有?影响|没(?:有)?停|没动|没有了?$|不至于|"
+    r"\bnever (?:went|was|got) (?:fully |completely )?down\b|\bno outage\b|\bnot affected\b|\bno impact\b|"
     r"^(?:目前|暂时|暂|还|应该)?(?:没有|没什么|无|未|不涉及|沒有)|"
     r"\bno (?:\w+ ){0,3}(?:data|information|records?|loss|one|shares?|views?)\b|\bnothing\b|\bnone\b|\bzero\b"
 )
@@ -166,7 +167,7 @@ def degree_in(text: str) -> Any:
             return degree
     if _DOUBT.search(folded) or _UNKNOWN_SAID.search(folded):
         return None
-    if says_none(folded) or _GENERIC_NO.search(folded) or re.search(r"不严重|not serious", folded):
+    if says_none(folded) or _GENERIC_NO.search(folded) or re.search(r"不严重|不算严重|不太严重|不至于|not serious", folded):
         return "none"
     return UNKNOWN
 
@@ -175,7 +176,9 @@ _PORTAL_TIERS = (  # most specific first
     ("central_news", r"中央重点新闻|中央.{0,4}新闻|人民网|新华网|央视网|central (?:key )?news"),
     ("provincial_news", r"省级重点新闻|省.{0,4}新闻网|provincial (?:key )?news"),
     ("provincial", r"省级|省政府|省委|国务院|部委|中央|provincial|ministry|national"),
-    ("city", r"地市|市政府|市委|市级|区政府|county|city|municipal|prefecture"),
+    ("none", r"正常|没事|没问题|没影响|\b(?:fine|normal|unaffected|working)\b"),
+    ("county", r"县|区政府|区级|county|district"),
+    ("city", r"地市|市政府|市委|市级|city|municipal|prefecture"),
     ("enterprise", r"企业|公司|单位|事业|学校|高校|医院|company|corporate|business|school|hospital|university"),
 )
 
@@ -203,6 +206,35 @@ def region_in(text: str) -> Any:
     if re.search(r"省|province", folded):
         return "province"
     return None if _DOUBT.search(folded) else UNKNOWN
+
+
+_UNIT_WORDS = {w: n for n, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen".split()
+)}
+_TEN_WORDS = {w: 10 * n for n, w in enumerate("twenty thirty forty fifty sixty seventy eighty ninety".split(), 2)}
+_NUMBER_WORD = "|".join(sorted([*_UNIT_WORDS, *_TEN_WORDS], key=len, reverse=True))
+_WORDS_NUMBER = re.compile(
+    rf"\b(?P<whole>(?:{_NUMBER_WORD})(?:[\s-]+(?:{_NUMBER_WORD}|hundred|and))*)(?:\s+point\s+(?P<point>(?:{_NUMBER_WORD})(?:\s+(?:{_NUMBER_WORD}))*))?\b"
+)
+
+
+def _digits_for_words(text: str) -> str:
+    """"four point six million players" → "4.6 million players", "twenty-three million" → "23 million"."""
+
+    def value(match: re.Match[str]) -> str:
+        total = current = 0
+        for word in re.split(r"[\s-]+", match["whole"]):
+            if word in _UNIT_WORDS:
+                current += _UNIT_WORDS[word]
+            elif word in _TEN_WORDS:
+                current += _TEN_WORDS[word]
+            elif word == "hundred":
+                current = (current or 1) * 100
+        total += current
+        decimals = "".join(str(_UNIT_WORDS.get(w, "")) for w in (match["point"] or "").split())
+        return f"{total}.{decimals}" if decimals else str(total)
+
+    return _WORDS_NUMBER.sub(value, text)
 
 
 _SOME = re.compile(r"几(?=[十百千万])|(?<=十)几")
@@ -288,9 +320,13 @@ _TYPE_WORDS = {
         "中断", "瘫痪", "宕机", "打不开", "无法访问", "访问不了", "停摆", "停运", "断网", "故障", "停电", "停气", "停水", "停了", "ddos",
         "outage", "down", "unreachable", "offline", "failure",
     ),
-    "defacement": ("篡改", "窜改", "黑页", "挂马", "被改", "首页被", "违法有害", "反动标语", "deface", "vandalis"),
-    "other": ("其他", "其它", "不知道", "不清楚", "不确定", "说不清", "都有", "other", "unknown", "not sure", "dont know", "don't know", "no idea"),
+    "defacement": ("黑页", "挂马", "首页被", "违法有害", "反动标语", "deface", "vandalis"),
+    "other": (
+        "其他", "其它", "不知道", "不清楚", "不确定", "说不清", "都有", "篡改", "被改", "other", "unknown", "not sure", "dont know",
+        "don't know", "no idea", "tamper",
+    ),
 }
+_PAGE_CHANGED = re.compile(r"(?:网页|网站|首页|页面|主页|官网|门户|site|page).{0,8}(?:篡改|窜改|被改|改了)|(?:篡改|窜改)了?.{0,4}(?:网页|网站|首页|页面|主页|官网)")
 _TYPE_PATTERNS = {
     kind: re.compile("|".join(re.escape(w) if not w.isascii() else rf"\b{re.escape(w)}" for w in words)) for kind, words in _TYPE_WORDS.items()
 }
@@ -302,6 +338,8 @@ def incident_type_in(text: str) -> str | None:
     (every criterion is then asked); none → None."""
     folded = typed(text)
     named = [kind for kind, pattern in _TYPE_PATTERNS.items() if kind != "other" and pattern.search(folded)]
+    if _PAGE_CHANGED.search(folded) and "defacement" not in named:  # "首页被篡改" is defacement, "数据被篡改" is not
+        named.append("defacement")
     if "ransomware" in named and "defacement" not in named:
         return "ransomware"  # its questions cover the outage and the data it causes
     if len(named) == 1:
@@ -316,7 +354,7 @@ _LEVEL_PATTERN = re.compile(
 )
 _LEVEL_BY_WORD = {w: level for level in LEVELS for w in (LEVEL_NAMES[level]["zh"], LEVEL_NAMES[level]["en"], level.replace("_", " "))}
 _UNGRADED = re.compile(
-    r"没定|未定|没有定|还没|不知道|不清楚|不确定|说不准|帮我|帮着|帮忙|你看|判断不了|"
+    r"没定|未定|没有定|还没|不知道|不清楚|不确定|不懂|说不准|帮我|帮着|帮忙|你看|判断不了|"
     r"\b(?:not (?:yet )?graded|haven't graded|have not graded|not sure|don't know|dont know|no idea|unknown|help|unsure|not yet)\b"
 )
 
@@ -372,12 +410,13 @@ _IMPLIED = {
 
 
 def _hint(pattern: re.Pattern[str], text: str) -> str | None:
-    """"yes" when a hint stands in `text`, "negated" when a negation stands right beside every one, else None."""
+    """"yes" when a hint stands in `text`, "negated" when a negation stands right beside the last one, else None."""
     found = [m for m in pattern.finditer(text)]
     if not found:
         return None
-    plain = [m for m in found if not _NEGATION.search(text[max(0, m.start() - _NEAR) : m.start()] + " " + text[m.end() : m.end() + 2])]
-    return "yes" if plain else "negated"
+    last = found[-1]  # "播出系统是关基，但出事的官网不是关基": what is said last is the answer
+    negated = _NEGATION.search(text[max(0, last.start() - _NEAR) : last.start()] + " " + text[last.end() : last.end() + 2])
+    return "negated" if negated else "yes"
 
 
 # Hints of "no" that only a direct answer may carry (it is then asked back): a hospital or a university may be a
@@ -448,7 +487,11 @@ _EN_HOURS = {w: n for n, w in enumerate("one two three four five six seven eight
 _EN_CLOCK = re.compile(rf"\b(?:(?P<half>half past)|(?P<qpast>quarter past)|(?P<qto>quarter to))\s+(?P<h>\d{{1,2}}|{'|'.join(_EN_HOURS)})\b")
 _EN_OCLOCK = re.compile(rf"\b(?P<h>\d{{1,2}}|{'|'.join(_EN_HOURS)})\s*o'?clock\b")
 _PART_AFTER = re.compile(r"\b(?:around |about |at )?(?P<t>\d{1,2}(?::\d{2})?)\s*(?P<ampm>[ap]m)?\s+this (?P<part>morning|afternoon|evening)\b")
-_THIS_PART = re.compile(r"\b(?:this morning|this afternoon|this evening|tonight)\s+(?:at\s+)?(?P<t>\d{1,2}(?::\d{2})?(?:\s*[ap]m)?)")
+_DAY_PART = re.compile(
+    r"\b(?P<day>today|yesterday)\s+(?P<part>morning|afternoon|evening|night)\s+(?:at |around |about )?(?P<t>\d{1,2}(?::\d{2})?)\b"
+)
+_IN_THE_PART = re.compile(r"\b(?P<t>\d{1,2}(?::\d{2})?)\s+in the (?P<part>morning|afternoon|evening)\b")
+_THIS_PART = re.compile(r"\b(?:this morning|this afternoon|this evening|tonight)\s+(?:at\s+|around\s+|about\s+)?(?P<t>\d{1,2}(?::\d{2})?(?:\s*[ap]m)?)")
 _DATE_ONLY = re.compile(r"(?:\d{4}年)?\d{1,2}月\d{1,2}[日号]|\d{4}-\d{1,2}-\d{1,2}", re.ASCII)
 _LAST_YEAR = re.compile(r"去年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]", re.ASCII)
 _DAYS_AHEAD = (("后天", "今天", 2), ("明天", "今天", 1), ("明早", "今早", 1), ("day after tomorrow", "today", 2), ("tomorrow", "today", 1))
@@ -467,6 +510,9 @@ def _english_clock(text: str) -> str:
 
     text = _EN_CLOCK.sub(clock, text)
     text = _EN_OCLOCK.sub(lambda m: f"{hour(m['h'])}:00", text)
+    pm = {"morning": "am", "afternoon": "pm", "evening": "pm", "night": "pm"}
+    text = _DAY_PART.sub(lambda m: f"{m['day']} {m['t']} {pm[m['part']]}", text)
+    text = _IN_THE_PART.sub(lambda m: f"{m['t']} {pm[m['part']]}", text)
     text = _PART_AFTER.sub(lambda m: f"today {m['t']} {m['ampm'] or ('am' if m['part'] == 'morning' else 'pm')}", text)
     return _THIS_PART.sub(lambda m: f"today {m['t']}" + ("" if re.search("[ap]m", m["t"]) else (" am" if "morning" in m[0] else " pm")), text)
 

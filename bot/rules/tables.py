@@ -157,7 +157,7 @@ class Criterion:
 
 CII_OUTAGE_KEYS = ("cii_whole_outage_minutes", "cii_main_function_outage_minutes")  # apply only where CII is involved
 THREAT_DEGREES = {"none": 0, "relatively_serious": 1, "serious": 2, "especially_serious": 3}
-PORTAL_TIERS = ("provincial", "central_news", "city", "provincial_news", "enterprise")
+PORTAL_TIERS = ("provincial", "central_news", "city", "provincial_news", "county", "enterprise")
 POPULATION_REGIONS = ("province", "city")
 # What happened, as the grading walk asks it first: each kind is asked only the criteria that can apply to it.
 INCIDENT_TYPES = ("data_leak", "ransomware", "outage", "defacement", "other")

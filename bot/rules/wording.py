@@ -23,6 +23,7 @@ PORTAL_TIER_NAMES = {
     "central_news": {"zh": "中央重点新闻网站", "en": "central key news site"},
     "city": {"zh": "地市级党政机关门户网站", "en": "city-level party/government portal"},
     "provincial_news": {"zh": "省级重点新闻网站", "en": "provincial key news site"},
+    "county": {"zh": "县级党政机关门户网站", "en": "county-level party/government portal"},
     "enterprise": {"zh": "企事业单位门户网站", "en": "enterprise or institution portal"},
 }
 SITE_NAMES = {
