@@ -481,6 +481,8 @@ def test_a_reminder_in_a_group_mentions_who_set_it(platform):
     wait_until(lambda: any(REMINDER.match(m.text or "") for m in platform.messages(chat.id)), 20, "the reminder")
     reminder = next(m.text for m in platform.messages(chat.id) if REMINDER.match(m.text or ""))
     assert reminder.startswith(mark), reminder
+    stored = SQLiteStore(platform.process.store).load(chat.key)
+    assert all(entry.get("by") for incident in stored.incidents for entry in incident["timeline"])  # who did what
 
 
 def test_a_group_gets_answers_only_when_it_mentions_the_bot(platform):

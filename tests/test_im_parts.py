@@ -127,3 +127,20 @@ async def test_a_message_id_seen_before_is_skipped():
     assert len(recorder.sent) == count
     await bridge.message(chat, "/help", None, message_id="dt:m2")
     assert len(recorder.sent) == 2 * count
+
+
+def test_the_author_is_kept_on_timeline_entries_and_reminders():
+    service = BotService(MemoryStore())
+    alice, bob = {"id": "u-alice", "name": "Alice"}, {"id": "u-bob", "name": "Bob"}
+    replies = service.handle("wc:g:room", "/assess", author=alice)
+    for turn in range(40):
+        buttons = [b.data for reply in replies for b in reply.buttons]
+        if "remind:on" in buttons:
+            break
+        answer = next(d for d in buttons if d.startswith("assess:") and d.count(":") == 2 and ":change:" not in d)
+        replies = service.handle("wc:g:room", answer, author=alice if turn % 2 else bob)
+    service.handle("wc:g:room", "remind:on", author=bob)
+    state = service.store.load("wc:g:room")
+    entries = [entry for incident in state.incidents for entry in incident["timeline"]]
+    assert entries and all(entry.get("by") in (alice, bob) for entry in entries)
+    assert all(reminder["by"] == bob for reminder in state.reminders)
