@@ -58,7 +58,7 @@ def facts_in(text: str, now: datetime) -> dict[str, Any]:
 _OWN = re.compile(r"我们|我司|我单位|我院|我校|我行|我局|本单位|本公司|\b(?:we|our|us|we're|we've|i'm)\b")
 # Something that happened, now: "打瘫了", "现在还打不开", "昨晚10点20发现的", "it's been down for five hours".
 _HAPPENED = re.compile(
-    r"了|刚刚|刚才|现在|正在|目前|已经|昨晚|昨天|今天|今早|凌晨|发现|还没恢复|有人|被人|"
+    r"了|刚刚|刚才|现在|正在|目前|已经|昨晚|昨天|今天|今早|凌晨|早高峰|发现|还没恢复|出问题|有人|被人|"
     r"\b(?:now|just|currently|this morning|yesterday|last night|has been|have been|it's been|was|were|got|someone|somebody)\b"
 )
 # A question about incidents in general ("网站被篡改多久算重大", "how many views make it major").
@@ -74,11 +74,12 @@ def describes_own_incident(text: str) -> bool:
     first person or as something that happened just now."""
     folded = typed(text)
     kind = incident_type_in(folded)
-    if _GENERAL.search(folded) or kind is None and not _INCIDENT.search(folded):
-        return False
+    own = _OWN.search(folded)
+    if (_GENERAL.search(folded) and not own) or (kind is None and not _INCIDENT.search(folded)):
+        return False  # a question about incidents in general, or no incident told at all
     if kind in (None, "other"):  # something happened to us, of no kind named ("someone tampered with our routing")
-        return bool(_OWN.search(folded) and _HAPPENED.search(folded))
-    return bool(_OWN.search(folded) or _HAPPENED.search(folded))
+        return bool(own and _HAPPENED.search(folded))
+    return bool(own or _HAPPENED.search(folded))
 
 
 def _yes_no(answers: dict[str, Any], clause: str) -> None:

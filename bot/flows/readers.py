@@ -313,11 +313,12 @@ def duration_in(text: str) -> float | None:
 _TYPE_WORDS = {
     "data_leak": (
         "泄露", "泄漏", "拖库", "脱库", "被拖", "拖走", "拿走", "撞库", "外泄", "被盗", "被窃", "窃取", "导出", "爬走", "数据被", "信息被", "leak", "breach", "exfiltrat",
-        "stolen", "dumped", "exported",
+        "stolen", "dumped", "dump", "exported", "sold", "for sale", "出售", "被卖", "倒卖",
     ),
     "ransomware": ("勒索", "加密了", "被加密", "赎金", "ransom", "encrypted"),
     "outage": (
-        "中断", "瘫痪", "宕机", "打不开", "无法访问", "访问不了", "停摆", "停运", "断网", "故障", "停电", "停气", "停水", "停了", "ddos",
+        "中断", "瘫痪", "宕机", "打不开", "无法访问", "访问不了", "停摆", "停运", "断网", "故障", "出问题", "停电", "停气", "停水", "停了",
+        "延误", "ddos",
         "outage", "down", "unreachable", "offline", "failure",
     ),
     "defacement": ("黑页", "挂马", "首页被", "违法有害", "反动标语", "deface", "vandalis"),
