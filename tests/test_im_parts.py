@@ -144,3 +144,19 @@ def test_the_author_is_kept_on_timeline_entries_and_reminders():
     entries = [entry for incident in state.incidents for entry in incident["timeline"]]
     assert entries and all(entry.get("by") in (alice, bob) for entry in entries)
     assert all(reminder["by"] == bob for reminder in state.reminders)
+
+
+@pytest.mark.parametrize("word, command", [("帮助", "/help"), ("评估", "/assess"), ("报告", "/report"), ("渠道", "/contacts"), ("取消", "/cancel"), ("菜单", "/start")])
+def test_six_words_typed_whole_are_commands_even_mid_conversation(word, command):
+    typed, commanded = BotService(MemoryStore()), BotService(MemoryStore())
+    for service in (typed, commanded):
+        service.handle("c", "/assess")  # mid-conversation
+    assert [r.text for r in typed.handle("c", word)] == [r.text for r in commanded.handle("c", command)]
+    assert typed.store.load("c").active == commanded.store.load("c").active
+
+
+def test_a_word_inside_a_sentence_is_no_command():
+    service = BotService(MemoryStore())
+    assert service.store.load("c").active is None
+    replies = service.handle("c", "报告邮箱是什么")
+    assert "12387@cert.org.cn" in replies[0].text
