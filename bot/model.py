@@ -58,6 +58,7 @@ class ChatState:
     reminders: list[dict[str, Any]] = field(default_factory=list)
     reset: bool = False  # the stored conversation could not be read and was started afresh: say so once
     seen: list[str] = field(default_factory=list)  # the platform ids of the last messages handled: a re-push is skipped
+    answers: list[dict[str, Any]] = field(default_factory=list)  # replies kept for callers that retry (the web)
     incidents: list[dict[str, Any]] = field(default_factory=list)  # every incident's record (bot.incidents)
     current: int | None = None  # the id of the open incident, whose flow data is `flows`
 
@@ -111,6 +112,7 @@ def _check_shape(state: ChatState) -> None:
         ("reminders", isinstance(state.reminders, list) and all(_is_reminder(r) for r in state.reminders)),
         ("reset", isinstance(state.reset, bool)),
         ("seen", isinstance(state.seen, list) and all(isinstance(s, str) for s in state.seen)),
+        ("answers", isinstance(state.answers, list) and all(isinstance(a, dict) and isinstance(a.get("id"), str) for a in state.answers)),
         ("incidents", isinstance(state.incidents, list) and all(_is_incident(i) for i in state.incidents)),
         ("current", state.current is None or (isinstance(state.current, int) and not isinstance(state.current, bool))),
     ]

@@ -17,6 +17,7 @@ neither end a process nor leave a half-changed conversation behind. `/forget` wo
 from __future__ import annotations
 
 import json
+import base64
 import logging
 import random
 import secrets
@@ -27,7 +28,7 @@ from datetime import datetime
 from bot import texts
 from bot.engine import Engine
 from bot.i18n import normalize_lang, pick
-from bot.model import ChatState, Event, Reply
+from bot.model import Button, ChatState, Event, FileOut, Reply
 from bot.reminders import pop_due
 from bot.store import Store
 from bot.timeutil import now_shanghai
@@ -35,6 +36,7 @@ from bot.timeutil import now_shanghai
 log = logging.getLogger(__name__)
 
 ATTEMPTS = 30  # compare-and-set tries before a message gives up (each conflict means another message got in)
+ANSWERS_KEPT = 8  # replies kept per chat for handle(replay=True); files only with the newest
 SEEN_KEPT = 50  # handled message ids kept per chat, for platforms that push a message again (after a restart)
 PAUSE_CAP = 0.02  # seconds: the most a retry waits before reading again (jittered from 1 ms up)
 
@@ -69,19 +71,24 @@ class BotService:
         *,
         message_id: str | None = None,
         author: dict[str, str] | None = None,
+        replay: bool = False,
     ) -> list[Reply]:
         """`message_id`: the platform's id of the message; one already handled (kept in the chat's state, saved
-        with the step) gets no replies and changes nothing, so a platform's re-push is skipped."""
+        with the step) gets no replies and changes nothing, so a platform's re-push is skipped. `replay`: it gets the
+        replies it got the first time instead (kept in the state too, saved in the same write), for callers that
+        retry a request whose answer they never read (the web)."""
         event = Event(chat_id, text, now or now_shanghai(), lang_hint, author)
         lang = normalize_lang(lang_hint)
         forget = _is_forget(text)
 
         def step(state: ChatState) -> tuple[ChatState, list[Reply]]:
             if message_id is not None and message_id in state.seen:
-                return state, []
+                return state, _answer(state, message_id) if replay else []
             new, replies = self.engine.step(state, event)
             if message_id is not None and not forget:  # a forgotten chat keeps nothing (a re-push forgets again)
                 new.seen = [*new.seen, message_id][-SEEN_KEPT:]
+                if replay:
+                    new.answers = _keep_answer(new.answers, message_id, replies)
             if author is not None:
                 _stamp_author(state, new, author)
             return new, replies
@@ -149,6 +156,38 @@ def _stamp_author(before: ChatState, after: ChatState, author: dict[str, str]) -
         for entry in incident.get("timeline", []):
             if "by" not in entry and json.dumps(entry, sort_keys=True, default=str) not in old:
                 entry["by"] = dict(author)
+
+
+def _keep_answer(answers: list[dict], message_id: str, replies: list[Reply]) -> list[dict]:
+    """The last ANSWERS_KEPT answers; file contents only in the newest (a retry comes right after its request)."""
+    older = [{**a, "replies": [{**r, "files": [{**f, "content": None} for f in r.get("files", [])]} for r in a["replies"]]} for a in answers]
+    encoded = [
+        {
+            "text": r.text,
+            "buttons": [{"label": b.label, "data": b.data} for b in r.buttons],
+            "files": [{"name": f.name, "mime": f.mime, "content": base64.b64encode(f.content).decode("ascii")} for f in r.files],
+        }
+        for r in replies
+    ]
+    return older[-(ANSWERS_KEPT - 1):] + [{"id": message_id, "replies": encoded}]
+
+
+def _answer(state: ChatState, message_id: str) -> list[Reply]:
+    """The replies kept for `message_id` (a file whose content is no longer kept is left out); none if not kept."""
+    for answer in state.answers:
+        if answer.get("id") == message_id:
+            try:
+                return [
+                    Reply(
+                        r["text"],
+                        [Button(b["label"], b["data"]) for b in r["buttons"]],
+                        [FileOut(f["name"], base64.b64decode(f["content"]), f["mime"]) for f in r["files"] if f.get("content")],
+                    )
+                    for r in answer["replies"]
+                ]
+            except (KeyError, TypeError, ValueError):
+                return []
+    return []
 
 
 def _is_forget(text: str) -> bool:

@@ -226,21 +226,26 @@ def create_app(service: BotService, data: WebData, settings: Settings) -> Any:
         """One message through the core, its answer in the transcript; a message id seen before gets the first answer."""
         forget = _is_forget(text)
         try:
-            replies = service.handle(key, text, message_id=message_id)
-            replies += service.due_reminders(key) if not forget else []
+            # replay: a message id seen before gets the replies it got then, kept in the chat's state by the core
+            replies = service.handle(key, text, message_id=message_id, replay=message_id is not None)
+            due = service.due_reminders(key) if not forget else []
         except Exception as error:  # the store failed outside the core's own boundary
             return [as_json(key, apology(error, "zh"), root)]
-        if message_id is not None and not replies:
+        if message_id is not None and not replies:  # seen, but its replies are no longer kept: the transcript's
             return _first_answer(data.log_read(key), message_id)
-        metrics.messages.labels(via).inc()
-        metrics.count_replies(replies, via)
         messages = [as_json(key, reply, root, api_chat) for reply in replies]
         if forget:
             data.forget(key)
             data.log_append(key, [{"from": "bot", **m} for m in messages])
-        else:
-            data.log_append(key, [{"from": "user", "text": shown, "id": message_id}] + [{"from": "bot", **m} for m in messages])
-        return messages
+            return messages
+        user = {"from": "user", "text": shown, "id": message_id}
+        if data.log_append(key, [user] + [{"from": "bot", **m} for m in messages], message_id):  # once per message id
+            metrics.messages.labels(via).inc()
+            metrics.count_replies(replies, via)
+        reminders = [as_json(key, reply, root, api_chat) for reply in due]
+        if reminders:
+            data.log_append(key, [{"from": "bot", "reminder": True, **m} for m in reminders])
+        return messages + reminders
 
     # ------------------------------------------------------------------ the page
     @app.get("/", include_in_schema=False)

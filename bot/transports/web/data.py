@@ -32,7 +32,8 @@ class StoredFile:
 
 
 class WebData(Protocol):
-    def log_append(self, chat: str, entries: list[dict[str, Any]]) -> None: ...
+    def log_append(self, chat: str, entries: list[dict[str, Any]], message_id: str | None = None) -> bool:
+        """Add to the transcript; with a `message_id` only once (False: that message is there already)."""
 
     def log_read(self, chat: str) -> list[dict[str, Any]]: ...
 
@@ -52,13 +53,19 @@ class MemoryWebData:
     def __init__(self) -> None:
         self._logs: dict[str, list[dict[str, Any]]] = {}
         self._files: dict[str, StoredFile] = {}
+        self._ids: dict[str, set[str]] = {}
         self._lock = threading.Lock()
 
-    def log_append(self, chat: str, entries: list[dict[str, Any]]) -> None:
+    def log_append(self, chat: str, entries: list[dict[str, Any]], message_id: str | None = None) -> bool:
         with self._lock:
+            if message_id is not None:
+                if message_id in self._ids.setdefault(chat, set()):
+                    return False
+                self._ids[chat].add(message_id)
             log = self._logs.setdefault(chat, [])
             log.extend(json.loads(json.dumps(entries)))
             del log[:-LOG_KEEP]
+        return True
 
     def log_read(self, chat: str) -> list[dict[str, Any]]:
         with self._lock:
@@ -77,6 +84,7 @@ class MemoryWebData:
     def forget(self, chat: str) -> None:
         with self._lock:
             self._logs.pop(chat, None)
+            self._ids.pop(chat, None)
             self._files = {t: f for t, f in self._files.items() if f.chat != chat}
 
 
@@ -86,13 +94,19 @@ class RedisWebData:
         self._ns = namespace + "web:"
         self._ttl = retain_days() * 86400
 
-    def log_append(self, chat: str, entries: list[dict[str, Any]]) -> None:
+    def log_append(self, chat: str, entries: list[dict[str, Any]], message_id: str | None = None) -> bool:
         key = f"{self._ns}log:{chat}"
+        if message_id is not None:
+            ids = f"{self._ns}ids:{chat}"
+            if not self._redis.sadd(ids, message_id):
+                return False
+            self._redis.expire(ids, self._ttl)
         pipe = self._redis.pipeline()
         pipe.rpush(key, *[json.dumps(e, ensure_ascii=False) for e in entries])
         pipe.ltrim(key, -LOG_KEEP, -1)
         pipe.expire(key, self._ttl)
         pipe.execute()
+        return True
 
     def log_read(self, chat: str) -> list[dict[str, Any]]:
         return [json.loads(raw) for raw in self._redis.lrange(f"{self._ns}log:{chat}", 0, -1)]
@@ -115,7 +129,7 @@ class RedisWebData:
 
     def forget(self, chat: str) -> None:
         tokens = self._redis.smembers(f"{self._ns}files:{chat}")
-        keys = [f"{self._ns}log:{chat}", f"{self._ns}files:{chat}"] + [f"{self._ns}file:{t.decode()}" for t in tokens]
+        keys = [f"{self._ns}log:{chat}", f"{self._ns}ids:{chat}", f"{self._ns}files:{chat}"] + [f"{self._ns}file:{t.decode()}" for t in tokens]
         self._redis.delete(*keys)
 
 
@@ -126,6 +140,7 @@ class SQLiteWebData:
     CREATE TABLE IF NOT EXISTS files (token TEXT PRIMARY KEY, chat TEXT NOT NULL, name TEXT NOT NULL, mime TEXT NOT NULL,
                                       content BLOB NOT NULL, at REAL NOT NULL);
     CREATE INDEX IF NOT EXISTS files_by_chat ON files (chat);
+    CREATE TABLE IF NOT EXISTS ids (chat TEXT NOT NULL, mid TEXT NOT NULL, at REAL NOT NULL, PRIMARY KEY (chat, mid));
     """
 
     def __init__(self, path: Path) -> None:
@@ -139,12 +154,18 @@ class SQLiteWebData:
         cutoff = time.time() - retain_days() * 86400
         self._db.execute("DELETE FROM log WHERE at < ?", (cutoff,))
         self._db.execute("DELETE FROM files WHERE at < ?", (cutoff,))
+        self._db.execute("DELETE FROM ids WHERE at < ?", (cutoff,))
 
-    def log_append(self, chat: str, entries: list[dict[str, Any]]) -> None:
+    def log_append(self, chat: str, entries: list[dict[str, Any]], message_id: str | None = None) -> bool:
         now = time.time()
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
             try:
+                if message_id is not None:
+                    added = self._db.execute("INSERT OR IGNORE INTO ids (chat, mid, at) VALUES (?, ?, ?)", (chat, message_id, now)).rowcount
+                    if not added:
+                        self._db.execute("ROLLBACK")
+                        return False
                 self._db.executemany(
                     "INSERT INTO log (chat, entry, at) VALUES (?, ?, ?)", [(chat, json.dumps(e, ensure_ascii=False), now) for e in entries]
                 )
@@ -154,8 +175,10 @@ class SQLiteWebData:
                 )
                 self._db.execute("COMMIT")
             except BaseException:
-                self._db.execute("ROLLBACK")
+                if self._db.in_transaction:
+                    self._db.execute("ROLLBACK")
                 raise
+        return True
 
     def log_read(self, chat: str) -> list[dict[str, Any]]:
         with self._lock:
@@ -178,6 +201,7 @@ class SQLiteWebData:
     def forget(self, chat: str) -> None:
         with self._lock:
             self._db.execute("DELETE FROM log WHERE chat = ?", (chat,))
+            self._db.execute("DELETE FROM ids WHERE chat = ?", (chat,))
             self._db.execute("DELETE FROM files WHERE chat = ?", (chat,))
 
 
