@@ -269,3 +269,10 @@ def test_english_times_of_day(text, expected):
     from bot.flows.readers import time_in
 
     assert time_in(text, TIME_NOW).isoformat(timespec="minutes").startswith(expected)
+
+
+def test_main_functions_said_to_be_out_as_long_as_the_whole_cii():
+    answers, _ = answer_at(("是", "否", "帮我分级", "系统或网站中断", "the whole platform was down for roughly 25 minutes"), "see above, whole platform")
+    assert answers["grading"]["cii_main_function_outage_minutes"] == 25
+    answers, _ = answer_at(("是", "否", "帮我分级", "系统或网站中断", "25分钟"), "也是，断了2小时")
+    assert answers["grading"]["cii_main_function_outage_minutes"] == 120

@@ -17,6 +17,7 @@ Button data: "assess:<step>:<token>" answers a step (so an older button still an
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Callable
@@ -332,6 +333,25 @@ _add(
 )
 
 
+SAME_AS_WHOLE = "same-as-whole"  # "同上", "see above": the main functions were out as long as the whole CII (at least)
+_SAME = re.compile(r"同上|一样|相同|也是|\b(?:same|see above|as above|likewise)\b")
+
+
+def _same_or_minutes(text: str, ctx: Ctx) -> Any:
+    """A duration if one is said ("也是，断了2小时"), else "the same" as the whole outage ("see above")."""
+    minutes = _minutes(text, ctx)
+    return SAME_AS_WHOLE if minutes is UNKNOWN and _SAME.search(typed(text)) else minutes
+
+
+def _grading_or_whole(key: str) -> Callable[[dict[str, Any], Any], None]:
+    store = _grading(key)
+
+    def store_main(answers: dict[str, Any], value: Any) -> None:
+        store(answers, answers.get("grading", {}).get("cii_whole_outage_minutes") if value == SAME_AS_WHOLE else value)
+
+    return store_main
+
+
 def _tiers(key: str, options: list[tuple[str, str, Any]], unit_parse: Callable[[str, Ctx], Any], text: dict[str, str]) -> None:
     """A numeric grading question: buttons for the thresholds ('≥ X' stores X), typed numbers too; "没有"
     selects the "none, or below …" button (the one that stores 0)."""
@@ -342,7 +362,7 @@ def _tiers(key: str, options: list[tuple[str, str, Any]], unit_parse: Callable[[
             text,
             buttons + (NOT_SURE,),
             parse=unit_parse,
-            store=_grading(key),
+            store=_grading_or_whole(key) if key == "cii_main_function_outage_minutes" else _grading(key),
             keys=("grading." + key,),
         )
     )
@@ -427,7 +447,7 @@ _tiers(
     "cii_main_function_outage_minutes",
     [("24小时以上", "24 hours or more", 1440), ("6小时以上", "6 hours or more", 360), ("30分钟以上", "30 minutes or more", 30),
      ("没有或不到30分钟", "None, or under 30 minutes", 0)],
-    _minutes,
+    lambda text, ctx: _same_or_minutes(text, ctx),
     _label("关键信息基础设施的主要功能中断运行了多久？可输入时长。", "How long were the CII's main functions out of service? You can type a duration."),
 )
 _tiers(
