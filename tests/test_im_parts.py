@@ -58,11 +58,13 @@ def test_numbered_options_say_how_to_answer_in_a_group():
 
 def test_settings_come_from_the_environment_and_are_checked(tmp_path):
     args = argparse.Namespace(config=None, store=None, allow_chat=[], ws_url=None, text_limit=None)
-    kwargs = dict(required={"bot_id": "WECOM_BOT_ID", "bot_secret": "WECOM_BOT_SECRET"}, urls={"ws_url": ("WECOM_WS_URL", "wss://x")}, options={"text_limit": ("T", 10)})
+    kwargs = dict(required={"bot_id": "WECOM_BOT_ID", "bot_secret": "WECOM_BOT_SECRET"}, urls={"ws_url": ("WECOM_WS_URL", "wss://x")}, options={"text_limit": ("T", 4000)})
     with pytest.raises(SettingsError, match="WECOM_BOT_SECRET"):
         load_im_settings("wecom", args, {"WECOM_BOT_ID": "b"}, **kwargs)
     settings = load_im_settings("wecom", args, {"WECOM_BOT_ID": "b", "WECOM_BOT_SECRET": "s3cret-long", "WECOM_ALLOWED_CHATS": "u1, g2"}, **kwargs)
     assert settings.allowed_chats == {"u1", "g2"} and settings.secrets() == ["s3cret-long"] and settings.urls["ws_url"] == "wss://x"
+    with pytest.raises(SettingsError, match="at least 200"):
+        load_im_settings("wecom", args, {"WECOM_BOT_ID": "b", "WECOM_BOT_SECRET": "s", "T": "abc"}, **kwargs)
     with pytest.raises(SettingsError, match="URL"):
         load_im_settings("wecom", args, {"WECOM_BOT_ID": "b", "WECOM_BOT_SECRET": "s", "WECOM_WS_URL": "openws"}, **kwargs)
     config = tmp_path / "bot.toml"

@@ -217,7 +217,15 @@ def load_im_settings(
     chosen: dict[str, Any] = {}
     for key, (env, default) in options.items():
         value = getattr(args, key, None)
-        chosen[key] = value if value not in (None, "") else environ.get(env) or config.get(key) or default
+        value = value if value not in (None, "") else environ.get(env) or config.get(key) or default
+        if isinstance(default, int):
+            try:
+                value = int(value)
+            except (TypeError, ValueError):
+                value = 0
+            if value < 200:
+                raise SettingsError(f"{env} / --{key.replace('_', '-')} must be a whole number of bytes, at least 200")
+        chosen[key] = value
     allowed = getattr(args, "allow_chat", None) or environ.get(f"{platform.upper()}_ALLOWED_CHATS") or config.get("allowed_chats") or []
     if isinstance(allowed, str):
         allowed = [allowed]
