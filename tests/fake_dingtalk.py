@@ -27,6 +27,8 @@ from tests.fake_im import FakeServer, Msg
 CLIENT_ID = "dingfaketestclient"
 CLIENT_SECRET = "dingtalk-test-secret"
 BOT_TOPIC = "/v1.0/im/bot/messages/get"
+CARD_TOPIC = "/v1.0/card/instances/callback"
+TEMPLATE_ID = "tpl-incident-options.schema"
 LINK = r"\[(.*?)\]\(dtmd://dingtalkclient/sendMessage\?content=([^)]*)\)"
 
 
@@ -52,6 +54,7 @@ class FakeDingTalk(FakeServer):
         app.router.add_post("/v1.0/robot/oToMessages/batchSend", self._batch_send)
         app.router.add_post("/v1.0/robot/groupMessages/send", self._group_send)
         app.router.add_post("/media/upload", self._upload)
+        app.router.add_post("/v1.0/card/instances/createAndDeliver", self._card)
 
     async def _close_all(self) -> None:
         if self.ws is not None:
@@ -84,6 +87,20 @@ class FakeDingTalk(FakeServer):
             data.update({"conversationTitle": "事件应急群", "isInAtList": mention, "atUsers": [{"dingtalkId": "$:LWCP_v1:$bot"}] if mention else []})
         self.push("CALLBACK", BOT_TOPIC, data)
         return msgid
+
+    def press(self, chat: str, msg: Msg, data: str, *, group: bool = False, user: str | None = None) -> str:
+        """A user presses a button of an interactive card: the card callback, with the button's `d` parameter."""
+        assert data in msg.button_data, f"no button {data!r} on that card: {msg.button_data}"
+        callback = {
+            "type": "actionCallback",
+            "outTrackId": msg.raw["outTrackId"],
+            "userId": user or (f"staff-{chat}" if group else chat),
+            "corpId": "dingcorp",
+            "spaceType": "IM_GROUP" if group else "IM_ROBOT",
+            "spaceId": chat,
+            "content": json.dumps({"cardPrivateData": {"actionIds": ["choose"], "params": {"d": data}}}, ensure_ascii=False),
+        }
+        return self.push("CALLBACK", CARD_TOPIC, callback)
 
     def push(self, kind: str, topic: str, data: dict[str, Any]) -> str:
         message_id = f"frame-{next(self._ids)}"
@@ -203,6 +220,25 @@ class FakeDingTalk(FakeServer):
             self.record(Msg(chat, file=self.media[param["mediaId"]]))
         else:
             raise AssertionError(f"unexpected msgKey {key}")
+
+    async def _card(self, request: web.Request) -> web.Response:
+        refused = self._check(request)
+        if refused is not None:
+            return refused
+        body = await request.json()
+        if body.get("cardTemplateId") != TEMPLATE_ID or body.get("callbackType") != "STREAM":
+            return web.json_response({"code": "InvalidParameter.cardTemplateId", "message": "模板不存在"}, status=400)
+        space_type, _, space_id = body["openSpaceId"].removeprefix("dtv1.card//").partition(".")
+        deliver = body.get("imGroupOpenDeliverModel" if space_type == "IM_GROUP" else "imRobotOpenDeliverModel") or {}
+        if space_type not in ("IM_GROUP", "IM_ROBOT") or (space_type == "IM_GROUP" and deliver.get("robotCode") != CLIENT_ID):
+            return web.json_response({"code": "InvalidParameter.openSpaceId", "message": "openSpaceId 不合法"}, status=400)
+        params = body["cardData"]["cardParamMap"]
+        if not all(isinstance(value, str) for value in params.values()):
+            return web.json_response({"code": "InvalidParameter.cardParamMap", "message": "cardParamMap 的值须为字符串"}, status=400)
+        options = json.loads(params["options"])
+        self.record(Msg(space_id, text=params["content"], buttons=[(o["label"], o["data"]) for o in options], raw={"outTrackId": body["outTrackId"], "links": []}))
+        result = {"outTrackId": body["outTrackId"], "deliverResults": [{"spaceType": space_type, "spaceId": space_id, "success": True}]}
+        return web.json_response({"success": True, "result": result})
 
     async def _upload(self, request: web.Request) -> web.Response:
         if request.query.get("access_token") not in self.tokens:

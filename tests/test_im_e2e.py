@@ -250,9 +250,12 @@ class DingTalkPlatform(Platform):
         from tests.fake_dingtalk import CLIENT_ID, CLIENT_SECRET
 
         before = self.fake.connections
-        env = {"DINGTALK_CLIENT_ID": CLIENT_ID, "DINGTALK_CLIENT_SECRET": CLIENT_SECRET}
+        env = {"DINGTALK_CLIENT_ID": CLIENT_ID, "DINGTALK_CLIENT_SECRET": CLIENT_SECRET, **self.extra_env()}
         self.process = ImProcess("dingtalk", ["--api-url", self.fake.url, "--oapi-url", self.fake.url], env, self.workdir, store)
         self.process.start(lambda: self.fake.connections > before, self.fake)
+
+    def extra_env(self) -> dict[str, str]:
+        return {}
 
     def restart(self) -> None:
         self._spawn(self.process.store)
@@ -264,7 +267,11 @@ class DingTalkPlatform(Platform):
         return self.fake.send_text(chat, text, group=group, mention=mention, msgid=msgid)
 
     def press(self, chat: str, group: bool, msg: Msg | None, data: str, number: int, label: str) -> str:
-        """Single chat: the option's dtmd:// link sends its label as the user's message; a group: @me + number."""
+        """A card button (with a card template); else in a single chat the option's dtmd:// link sends its label
+        as the user's message, in a group @me + the number."""
+        if msg is not None and data in msg.button_data:
+            self.fake.press(chat, msg, data, group=group)
+            return data
         if not group:
             links = [link for m in reversed(self.fake.messages(chat)) if m.raw for link in m.raw["links"]]
             content = next((content for shown, content in links if shown == label), None)
@@ -284,12 +291,27 @@ class DingTalkPlatform(Platform):
         return sum(1 for what, failure in self.fake.failures_served if what == "send" and failure == "qps")
 
 
+class DingTalkCardPlatform(DingTalkPlatform):
+    """DingTalk with the operator's interactive-card template: buttons are card buttons."""
+
+    name = "dingtalk-card"
+
+    def extra_env(self) -> dict[str, str]:
+        from tests.fake_dingtalk import TEMPLATE_ID
+
+        return {"DINGTALK_CARD_TEMPLATE_ID": TEMPLATE_ID}
+
+    def setter_mark(self, chat: str) -> str:
+        return f"@staff-{chat}"  # a card press names the user by id (the callback carries no nick)
+
+
 FACTORIES = {
     "ptb": lambda workdir: TelegramPlatform(workdir, "ptb"),
     "aiogram": lambda workdir: TelegramPlatform(workdir, "aiogram"),
     "wecom": WeComPlatform,
     "feishu": FeishuPlatform,
     "dingtalk": DingTalkPlatform,
+    "dingtalk-card": DingTalkCardPlatform,
 }
 PLATFORMS = list(FACTORIES)
 

@@ -9,9 +9,12 @@ small aiohttp client: the access token (`/v1.0/oauth2/accessToken`, refreshed 5 
 the oapi host (`/media/upload`, hard-coded in the SDK, so done here with a configurable base). A QPS limit
 (HTTP 403 `…QpsLimitForApi`, errcode 90002/90018) is waited out and the message sent again.
 
-Buttons: without an interactive-card template, a question's options are Markdown with numbered options; in a
-single chat each option is a `dtmd://` link that sends its label as the user's message, in a group the user
-replies @-mentioning the bot with the number (a typed label or number always works).
+Buttons: with an interactive-card template of the operator's (DINGTALK_CARD_TEMPLATE_ID; its variables are in
+the README), a question is a card delivered by `card/instances/createAndDeliver` (callbackType STREAM) whose
+button presses arrive on the `/v1.0/card/instances/callback` topic with the button's data as parameter `d`.
+Without one, a question's options are Markdown with numbered options; in a single chat each option is a
+`dtmd://` link that sends its label as the user's message, in a group the user replies @-mentioning the bot
+with the number (a typed label or number always works).
 """
 
 from __future__ import annotations
@@ -21,7 +24,9 @@ import asyncio
 import json
 import logging
 import os
+import secrets
 import time
+from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
@@ -56,6 +61,8 @@ OAPI_URL = "https://oapi.dingtalk.com"
 TEXT_LIMIT = 5000  # UTF-8 bytes of one message (conservative)
 ACK_WAIT = 2.5
 BOT_TOPIC = "/v1.0/im/bot/messages/get"
+CARD_TOPIC = "/v1.0/card/instances/callback"  # presses of interactive-card buttons (callbackType STREAM)
+TRACKED = 10_000  # cards whose chat is remembered in memory (a press normally names its space itself)
 QPS_CODES = {"Forbidden.AccessDenied.QpsLimitForApi", "Forbidden.AccessDenied.QpsLimitForAppkeyAndApi", "Throttling"}
 QPS_ERRCODES = {90002, 90018, 90006}
 TOKEN_ERRCODES = {40014, 42001, 40001}
@@ -67,7 +74,7 @@ def load_settings(args: argparse.Namespace, environ: Mapping[str, str]) -> ImSet
         args,
         environ,
         required={"client_id": "DINGTALK_CLIENT_ID", "client_secret": "DINGTALK_CLIENT_SECRET"},
-        optional={"robot_code": "DINGTALK_ROBOT_CODE"},
+        optional={"robot_code": "DINGTALK_ROBOT_CODE", "card_template_id": "DINGTALK_CARD_TEMPLATE_ID"},
         urls={"api_url": ("DINGTALK_API_URL", API_URL), "oapi_url": ("DINGTALK_OAPI_URL", OAPI_URL)},
         options={"text_limit": ("DINGTALK_TEXT_LIMIT", TEXT_LIMIT)},
     )
@@ -163,6 +170,24 @@ class OpenApi:
         else:
             await self._post("oToMessages/batchSend", f"{self.api}/v1.0/robot/oToMessages/batchSend", lambda: {"json": {**body, "userIds": [dest.id]}})
 
+    async def deliver_card(self, dest: Dest, template: str, out_track_id: str, params: dict[str, str]) -> None:
+        """An interactive card from the operator's template (createAndDeliver, callbacks over the Stream)."""
+        body: dict[str, Any] = {
+            "cardTemplateId": template,
+            "outTrackId": out_track_id,
+            "cardData": {"cardParamMap": params},
+            "callbackType": "STREAM",
+            "imGroupOpenSpaceModel": {"supportForward": False},
+            "imRobotOpenSpaceModel": {"supportForward": False},
+        }
+        if dest.group:
+            body["openSpaceId"] = f"dtv1.card//IM_GROUP.{dest.id}"
+            body["imGroupOpenDeliverModel"] = {"robotCode": self.robot_code}
+        else:
+            body["openSpaceId"] = f"dtv1.card//IM_ROBOT.{dest.id}"
+            body["imRobotOpenDeliverModel"] = {"spaceType": "IM_ROBOT", "robotCode": self.robot_code}
+        await self._post("card/createAndDeliver", f"{self.api}/v1.0/card/instances/createAndDeliver", lambda: {"json": body})
+
     async def upload(self, file: FileOut) -> str:
         def form() -> dict[str, Any]:
             data = aiohttp.FormData()
@@ -183,6 +208,8 @@ class DingTalkAdapter:
         self.bridge = Bridge(BotService(store), self, retry_delay, self.platform)
         self.api = OpenApi(settings)
         self.tasks = Tasks()
+        self.template = settings.credentials.get("card_template_id")
+        self.cards: OrderedDict[str, Dest] = OrderedDict()  # outTrackId -> chat, for presses that do not name it
 
     # ------------------------------------------------------------------ sending (the Bridge's Sender)
     async def send_text(self, dest: Dest, text: str, buttons: list[Button]) -> None:
@@ -191,6 +218,14 @@ class DingTalkAdapter:
             text = " ".join(f"@{person.get('name') or person['id']}" for person in people) + " " + text
         if not buttons:
             await self.api.send(dest, "sampleText", {"content": text})
+            return
+        if self.template:  # the operator's card template: real buttons (see README for its variables)
+            track = f"ib{time.time_ns():x}{secrets.token_hex(4)}"
+            options = json.dumps([{"label": b.label, "data": b.data} for b in buttons], ensure_ascii=False)
+            await self.api.deliver_card(dest, self.template, track, {"content": text, "options": options})
+            self.cards[track] = Dest(dest.kind, dest.id)
+            while len(self.cards) > TRACKED:
+                self.cards.popitem(last=False)
             return
         options = numbered_options(buttons, dest.group, None if dest.group else dtmd_link)
         title = (text.strip().splitlines() or ["…"])[0][:20]
@@ -216,6 +251,29 @@ class DingTalkAdapter:
         except TimeoutError:
             pass
 
+    async def receive_card(self, data: dict[str, Any], frame_id: str | None) -> None:
+        """A card button pressed: its `d` parameter is the button's data."""
+        try:
+            content = data.get("content") or {}
+            content = json.loads(content) if isinstance(content, str) else content
+            value = (((content.get("cardPrivateData") or {}).get("params")) or {}).get("d")
+        except (ValueError, AttributeError):
+            value = None
+        user = str(data.get("userId") or "")
+        space, space_id = str(data.get("spaceType") or ""), str(data.get("spaceId") or "")
+        if space == "IM_GROUP" and space_id:
+            dest = Dest("g", space_id)
+        elif space:
+            dest = Dest("u", user)
+        else:
+            known = self.cards.get(str(data.get("outTrackId") or ""))
+            dest = Dest(known.kind, known.id) if known else Dest("u", user)
+        if not value or not dest.id or not self.allowlist.permits(dest):
+            return
+        message = {"msgtype": "text", "text": {"content": str(value)}, "conversationType": "2" if dest.group else "1",
+                   "conversationId": dest.id, "senderStaffId": user, "isInAtList": True, "msgId": f"card:{frame_id}" if frame_id else None, "pressed": True}
+        await self.receive(message)
+
     async def _handle(self, data: dict[str, Any], acked, saved: asyncio.Future[None]) -> None:
         try:
             group = str(data.get("conversationType")) == "2"
@@ -226,11 +284,12 @@ class DingTalkAdapter:
             if group and not data.get("isInAtList", True):
                 return  # DingTalk pushes only @-mentions in groups; anything else is not for us
             text = str((data.get("text") or {}).get("content") or "")
-            text = strip_leading_mentions(text) if group else text.strip()
+            pressed = bool(data.get("pressed"))
+            text = text if pressed else strip_leading_mentions(text) if group else text.strip()
             author = {"id": sender, "name": str(data.get("senderNick") or sender)}
             message_id = f"dt:{data['msgId']}" if data.get("msgId") else None
             try:
-                await self.bridge.message(dest, text, None, message_id=message_id, author=author, numbered=True, acked=acked)
+                await self.bridge.message(dest, text, None, message_id=message_id, author=author, numbered=not pressed, acked=acked)
             except Exception as error:
                 log_failure(error)
                 try:
@@ -274,6 +333,19 @@ class DingTalkAdapter:
 
         client.open_connection = open_connection
         client.register_callback_handler(BOT_TOPIC, Handler())
+        if self.template:
+
+            class CardHandler(dingtalk_stream.CallbackHandler):
+                def __init__(self) -> None:
+                    super().__init__()
+                    self.logger.setLevel(logging.WARNING)
+
+                async def process(self, message: Any) -> tuple[int, str]:
+                    data = message.data if isinstance(message.data, dict) else {}
+                    await adapter.receive_card(data, message.headers.message_id)
+                    return dingtalk_stream.AckMessage.STATUS_OK, "OK"
+
+            client.register_callback_handler(CARD_TOPIC, CardHandler())
         return client
 
     async def main(self, stop: asyncio.Event) -> int:
