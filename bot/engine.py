@@ -49,6 +49,7 @@ class Engine:
         state = state.copy()
         if state.flows and state.current is None:
             incidents.ensure(state, event.now)  # a conversation stored before incidents existed: its incident #1
+        incidents.expire(state, event.now, incidents.retention_days())
         text, was_cut = cut(clean(event.text), MESSAGE_LIMIT)
         typed = text.strip()  # line breaks stay: a report item may span several lines
         pressed = self._pressed(state, typed)

@@ -13,6 +13,7 @@ The timeline is derived from what the flows leave in the state (observe()), so t
 from __future__ import annotations
 
 import json
+import os
 import re
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -157,6 +158,34 @@ def flows_of(state: ChatState, incident: dict[str, Any]) -> dict[str, Any]:
     return state.flows if incident["id"] == state.current else incident["flows"]
 
 
+# ------------------------------------------------------------------------------------------ retention
+def retention_days() -> int | None:
+    """BOT_RETAIN_DAYS (or `--retain-days`), when set: incidents are kept that many days after their summary
+    report or their last use. Unset: incidents are kept until deleted (the store's own idle expiry still applies)."""
+    raw = os.environ.get("BOT_RETAIN_DAYS", "").strip()
+    return int(raw) if raw.isascii() and raw.isdigit() and int(raw) > 0 else None
+
+
+def expire(state: ChatState, now: datetime, days: int | None) -> list[int]:
+    """Delete the incidents whose summary report was finished, or which were last used, more than `days` ago;
+    the ids deleted."""
+    if days is None:
+        return []
+    cutoff = to_shanghai(now) - timedelta(days=days)
+    expired = [incident["id"] for incident in state.incidents if _last_use(incident, state) < cutoff]
+    for incident_id in expired:
+        delete(state, incident_id)
+    return expired
+
+
+def _last_use(incident: dict[str, Any], state: ChatState) -> datetime:
+    summary = [e["at"] for e in incident["timeline"] if e["event"] == "report_finished" and e.get("kind") == "summary"]
+    if summary:
+        return parse_iso(summary[-1])
+    moments = [incident["created"], incident.get("updated") or incident["created"], *(e["at"] for e in incident["timeline"])]
+    return max(map(parse_iso, moments))
+
+
 # ------------------------------------------------------------------------------------------ what people see
 def label(state: ChatState, incident: dict[str, Any], lang: str) -> str:
     """'#3 · 2026-11-29 勒索病毒': the id, the discovery date (else when the record began), what happened."""
@@ -229,6 +258,8 @@ def observe(before: ChatState, after: ChatState, now: datetime) -> None:
     incident = current(after)
     if incident is None or before.current != after.current:
         return
+    if after.flows != before.flows:
+        incident["updated"] = to_shanghai(now).isoformat(timespec="seconds")
     assess_before = (before.flows.get("assess") or {}) if before.current == after.current else {}
     assess_after = after.flows.get("assess") or {}
     result = assess_after.get("result")

@@ -23,20 +23,22 @@ HELP = {
     "• 回答问题：什么是网络安全事件、谁要报告、报告时限、报告对象和渠道、事件分级、报告内容、处罚与从轻；\n"
     "• /assess 判断要不要报、向谁报、最晚几点报；\n"
     "• /report 起草首报、续报或总结报告；\n"
+    "• /incidents 列出本会话的事件并切换，/incident 编号 切换，/export 导出当前事件的完整记录；\n"
     "• /contacts 六类12387渠道：网信部门的渠道，供其他运营者向属地省级网信部门报告。涉及关基的向保护工作部门和公安机关报告，"
     "中央和国家机关向本部门网信工作机构报告，按这些部门规定的方式，12387不替代它们（可另行使用12387是我们的理解）；\n"
-    "• /faq 浏览全部主题；/lang en 切换英文。\n"
+    "• /faq 浏览全部主题；/lang en 切换英文；/forget 删除本会话保存的全部内容。\n"
     "直接输入你的问题即可。",
     "en": "Hello! I'm the incident-reporting assistant for China's National Cybersecurity Incident Reporting Measures "
     "(in force since 1 November 2025). I can:\n"
     "• answer questions: what an incident is, who reports, deadlines, recipients and channels, grading, report contents, penalties;\n"
     "• /assess: whether you must report, to whom, and by which clock time;\n"
     "• /report: draft the initial, supplementary or summary report;\n"
+    "• /incidents: this chat's incidents, to switch between them; /incident N switches; /export: the open incident's record;\n"
     "• /contacts: the six 12387 channels, the cyberspace administration's, for other operators reporting to the provincial "
     "cyberspace administration. A CII operator reports to its protection department and public security, a central or "
     "state organ to its department's cyberspace-affairs office, in the ways those bodies set; 12387 does not replace them "
     "(that they may use it in addition is our reading);\n"
-    "• /faq: all topics; /lang zh: switch to Chinese.\n"
+    "• /faq: all topics; /lang zh: switch to Chinese; /forget: delete everything stored for this chat.\n"
     "Just type your question.",
 }
 

@@ -160,3 +160,15 @@ def test_the_summary_reports_timeline_is_filled_from_the_incident():
     timeline = state.flows["report"]["facts"]["timeline"]
     assert [entry["text"] for entry in timeline][:2] == ["发现或获知事件", "已完成：首次报告 → 属地省级网信部门"]
     assert "发现或获知事件" in preview
+
+
+def test_with_a_retention_setting_old_incidents_go_and_recent_ones_stay(monkeypatch):
+    state = two_incidents()
+    monkeypatch.setenv("BOT_RETAIN_DAYS", "30")
+    later, _ = say(state, "/incidents", now=NOW + timedelta(days=10))
+    assert [i["id"] for i in later.incidents] == [1, 2]
+    much_later, replies = say(state, "/incidents", now=NOW + timedelta(days=31))
+    assert much_later.incidents == [] and "还没有事件记录" in replies[0].text
+    monkeypatch.delenv("BOT_RETAIN_DAYS")
+    kept, _ = say(state, "/incidents", now=NOW + timedelta(days=400))
+    assert len(kept.incidents) == 2  # off by default
