@@ -263,7 +263,8 @@ def observe(before: ChatState, after: ChatState, now: datetime) -> None:
     assess_before = (before.flows.get("assess") or {}) if before.current == after.current else {}
     assess_after = after.flows.get("assess") or {}
     result = assess_after.get("result")
-    if result and result != assess_before.get("result"):
+    # a new assessment: a result where there was none, or from other answers (not the same one shown again later)
+    if result and (not assess_before.get("result") or assess_before.get("answers") != assess_after.get("answers")):
         answers = assess_after.get("answers") or {}
         if answers.get("discovered_at"):
             _record_once(incident, answers["discovered_at"], "discovered")

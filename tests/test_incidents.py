@@ -172,3 +172,11 @@ def test_with_a_retention_setting_old_incidents_go_and_recent_ones_stay(monkeypa
     monkeypatch.delenv("BOT_RETAIN_DAYS")
     kept, _ = say(state, "/incidents", now=NOW + timedelta(days=400))
     assert len(kept.incidents) == 2  # off by default
+
+
+def test_showing_a_result_again_later_adds_no_assessment_to_the_timeline():
+    state, _ = say(ChatState(), "/assess", "否", "否", "较大", "2026-03-01 09:00", "否", "否")
+    state, _ = say(state, "resume:assess", now=NOW + timedelta(hours=5))
+    assert [e["event"] for e in state.incidents[0]["timeline"]].count("assessed") == 1
+    state, _ = say(state, "assess:change:level", "重大")
+    assert [e["event"] for e in state.incidents[0]["timeline"]].count("assessed") == 2
