@@ -276,3 +276,12 @@ def test_main_functions_said_to_be_out_as_long_as_the_whole_cii():
     assert answers["grading"]["cii_main_function_outage_minutes"] == 25
     answers, _ = answer_at(("是", "否", "帮我分级", "系统或网站中断", "25分钟"), "也是，断了2小时")
     assert answers["grading"]["cii_main_function_outage_minutes"] == 120
+
+
+def test_a_far_time_stored_by_an_older_version_is_asked_again_not_failed_on():
+    old = ChatState(flows={"assess": {"step": "done", "history": [], "result": None, "answers": {
+        "cii": False, "central_state_organ": False, "level": "major", "discovered_at": "1900-01-01T00:00:00+08:00",
+        "suspected_crime": False, "sector_rules": False}}})
+    state, replies = ENGINE.step(old, Event("t", "resume:assess", NOW))
+    assert "1992" in replies[-1].text and state.flows["assess"]["step"] == "discovered_at"
+    assert "discovered_at" not in state.flows["assess"]["answers"]

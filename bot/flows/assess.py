@@ -28,7 +28,7 @@ from bot.i18n import pick
 from bot.model import Button, ChatState, Reply
 from bot.rules import assess, describe
 from bot.rules.describe import LABELS as describe_labels
-from bot.rules.facts import MAX_FIGURE
+from bot.rules.facts import MAX_FIGURE, FactsError
 from bot.rules.grading import Grade, grade, reachable
 from bot.rules import wording
 from bot.rules.tables import CII_OUTAGE_KEYS, GROUPS, INCIDENT_TYPES, LEVEL_NAMES, LEVELS, RANK
@@ -710,7 +710,8 @@ class AssessFlow:
         if not data:
             return self._fresh(state, ctx)
         if data["step"] == DONE:
-            data["result"] = assess(data["answers"], ctx.now, ctx.lang)
+            if not _assess_stored(data, ctx):
+                return self._ask_again(state, ctx)
             _finish(state)
             return [Reply(pick(TEXTS["finished"], ctx.lang), _summary_buttons(state, ctx))]
         return self._ask(state, ctx, [])
@@ -809,6 +810,13 @@ class AssessFlow:
         buttons = [Button(pick(TEXTS["right"], ctx.lang), f"{NAME}:confirm:yes"), Button(pick(TEXTS["wrong"], ctx.lang), f"{NAME}:confirm:no")]
         return [Reply(pick(TEXTS["is_that_right"], ctx.lang).format(statement=statement), buttons)]
 
+    def _ask_again(self, state: ChatState, ctx: Ctx) -> list[Reply]:
+        """A stored answer that no longer stands (a time an older version accepted): asked again, with why."""
+        data = state.flows[NAME]
+        data["step"], data["result"] = next_step(data["answers"]), None
+        state.active = NAME
+        return self._ask(state, ctx, [pick(TEXTS["years"], ctx.lang)])
+
     def _advance(self, state: ChatState, ctx: Ctx, notes: list[str] | None = None) -> list[Reply]:
         """Move to the next question (or the summary); `notes` open the next message."""
         data = state.flows[NAME]
@@ -881,7 +889,8 @@ class AssessFlow:
         """The assessment, which finishes the conversation: its buttons still reach the flow (the engine routes a
         flow's button to it when no flow is active), while typed text goes to the knowledge base alone."""
         data = state.flows[NAME]
-        data["result"] = assess(data["answers"], ctx.now, ctx.lang)
+        if not _assess_stored(data, ctx):
+            return self._ask_again(state, ctx)
         _finish(state)
         lang = ctx.lang
         discovered = data["answers"].get("discovered_at")
@@ -925,6 +934,24 @@ def _finish(state: ChatState) -> None:
 
 
 # ------------------------------------------------------------------------------------------ pure helpers
+def _assess_stored(data: dict[str, Any], ctx: Ctx) -> bool:
+    """Work out the result of the stored answers; False (and the times that do not stand dropped) when an
+    older version stored a time the rules now refuse, so that it is asked again instead of failing each time."""
+    try:
+        data["result"] = assess(data["answers"], ctx.now, ctx.lang)
+        return True
+    except FactsError:
+        for key in ("discovered_at", "handling_ended_at"):
+            if key in data["answers"] and _time_stands(data["answers"][key]) is False:
+                data["answers"].pop(key)
+        return False
+
+
+def _time_stands(value: Any) -> bool:
+    try:
+        return value is None or MIN_YEAR <= parse_iso(value).year <= MAX_YEAR
+    except (TypeError, ValueError, OverflowError):
+        return False
 def next_step(answers: dict[str, Any]) -> str:
     """The first question the answers do not settle yet, or "done"."""
     for step in MAIN_BEFORE:

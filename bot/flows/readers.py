@@ -61,11 +61,11 @@ _PARTS = (
     rf"(?:多)?(?P<unit>{_either(_UNITS)})?"
 )
 _AMOUNT = re.compile(
-    r"^(?:约|大约|大概|超过|至少|近|about|around|roughly|over|at least|more than|approximately|~)?\s*" + _PARTS + "$"
+    r"^(?:约|大约|大概|超过|至少|近|about|around|roughly|over|at least|more than|approximately|~)?\s*" + _PARTS + "$", re.ASCII
 )
 # Inside a sentence ("约300万条用户数据", "3 million customers' data", "大概300万吧"), an amount counts only with its
 # unit, currency or a magnitude word: a bare number there may be anything (a phone number, a year).
-_IN_SENTENCE = re.compile(r"(?<![\d.a-z])" + _PARTS + r"(?![a-z])")
+_IN_SENTENCE = re.compile(r"(?<![\d.a-z])" + _PARTS + r"(?![a-z])", re.ASCII)  # "٣٠٠" is no number here
 # A question, not an answer: "没什么损失" and "也不是什么机关" are statements, "什么时候要报" is not.
 QUESTION = re.compile(r"[?？]|吗|什么时候|为什么|什么是|(?<![不没])是什么|什么意思|怎么|是否|要不要|多久|几点|\b(?:what|how|why|should|must|do i|does|when)\b")
 _FOREIGN_WORD = re.compile(rf"{_either(w for w in _FOREIGN_MONEY if not w.isascii())}|\b(?:{_either(w for w in _FOREIGN_MONEY if w.isascii())})\b|[$€£]")
