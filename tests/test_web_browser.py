@@ -149,6 +149,7 @@ def test_greeting_with_buttons(browser, web, shots):
     buttons = first.find_elements(By.CSS_SELECTOR, ".buttons button")
     assert [b.text for b in buttons][:4] == ["评估报告时限", "起草报告", "报告渠道", "常见问题"]
     assert all(b.tag_name == "button" and b.get_attribute("type") == "button" for b in buttons)
+    assert first.find_element(By.CSS_SELECTOR, ".buttons").get_attribute("aria-label") == "可选回答"
     box = browser.find_element(By.ID, "message")
     assert box.tag_name == "textarea" and box.is_displayed()
     assert browser.find_element(By.CSS_SELECTOR, "label[for=message]").get_attribute("textContent")

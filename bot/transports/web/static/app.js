@@ -9,12 +9,12 @@
     zh: { title: "网络安全事件报告助手", send: "发送", fresh: "新对话", other: "EN", otherLabel: "Switch to English",
           placeholder: "输入问题或回答（Enter 发送，Shift+Enter 换行）", label: "输入问题或回答", log: "对话记录",
           tools: "对话工具", you: "你：", bot: "助手：", download: "下载", sending: "正在发送…",
-          failed: "发送失败，请检查网络后重试。", reminder: "提醒", skip: "跳到输入框" },
+          failed: "发送失败，请检查网络后重试。", reminder: "提醒", skip: "跳到输入框", options: "可选回答" },
     en: { title: "Incident-reporting assistant", send: "Send", fresh: "New conversation", other: "中文", otherLabel: "切换到中文",
           placeholder: "Type a question or an answer (Enter sends, Shift+Enter adds a line)", label: "Your question or answer",
           log: "Conversation", tools: "Conversation tools", you: "You: ", bot: "Assistant: ", download: "Download",
           sending: "Sending…", failed: "Could not send; check the connection and try again.", reminder: "Reminder",
-          skip: "Skip to the message box" }
+          skip: "Skip to the message box", options: "Choices" }
   };
   var log = document.getElementById("log");
   var form = document.getElementById("form");
@@ -91,6 +91,7 @@
       var row = document.createElement("div");
       row.className = "buttons";
       row.setAttribute("role", "group");
+      row.setAttribute("aria-label", words().options);
       message.buttons.forEach(function (b) {
         var button = document.createElement("button");
         button.type = "button";
