@@ -86,6 +86,12 @@ class Platform:
     def messages(self, chat: Any) -> list[Msg]:
         return self.fake.messages(chat)
 
+    limit = 0  # UTF-8 bytes a message may hold (the adapter's default split)
+
+    def fits(self, text: str) -> bool:
+        options = text.find("\n\n👉")  # numbered options are added after the split text
+        return len((text if options < 0 else text[:options]).encode()) <= self.limit
+
     def setter_mark(self, chat: Any) -> str | None:
         """How a group reminder starts: the mention of the member who set it (the fake's default user)."""
         return None
@@ -106,6 +112,10 @@ class Platform:
 
 class TelegramPlatform(Platform):
     lang_hint = "zh-hans"
+
+    def fits(self, text: str) -> bool:
+        return len(text.encode("utf-16-le")) // 2 <= 4096
+
     redelivers = False
     rate_limit_what = "sendMessage"
 
@@ -156,6 +166,7 @@ class TelegramPlatform(Platform):
 
 class WeComPlatform(Platform):
     name = "wecom"
+    limit = 8000
     rate_limit_what = "aibot_respond_msg"
 
     def _env(self) -> dict[str, str]:
@@ -196,6 +207,7 @@ class WeComPlatform(Platform):
 
 class FeishuPlatform(Platform):
     name = "feishu"
+    limit = 20_000
     rate_limit_what = "send"
 
     def start(self, store: str | None = None) -> "FeishuPlatform":
@@ -238,6 +250,7 @@ class FeishuPlatform(Platform):
 
 class DingTalkPlatform(Platform):
     name = "dingtalk"
+    limit = 5000
 
     def start(self, store: str | None = None) -> "DingTalkPlatform":
         from tests.fake_dingtalk import FakeDingTalk
@@ -465,6 +478,17 @@ def test_a_report_by_buttons_ends_in_a_docx(platform):
             break
     docx = next(content for name, content in files if name.endswith(".docx"))
     assert "word/document.xml" in zipfile.ZipFile(BytesIO(docx)).namelist()
+
+
+def test_a_long_reply_is_split_within_the_platform_limit(platform):
+    chat = Chat(platform, 13)
+    chat.say("/report")
+    chat.press("report:kind:initial")
+    chat.say("甲" * 3000 + "有限公司")
+    preview = chat.press("report:preview")  # the draft quotes the name more than once
+    texts_sent = [m.text for m in preview if m.text]
+    assert all(platform.fits(text) for text in texts_sent)
+    assert len(texts_sent) > 1 or platform.fits("".join(texts_sent))  # split wherever one message would not do
 
 
 def test_a_rate_limit_is_waited_out_and_the_message_still_arrives(platform):
