@@ -40,6 +40,7 @@ TEXTS = {
     "none": {"zh": "还没有事件记录。描述一下发生了什么，或用 /assess 开始评估。", "en": "No incidents yet. Describe what happened, or start with /assess."},
     "open": {"zh": "（当前）", "en": " (open)"},
     "next": {"zh": "下一个截止：{duty}，{clock}", "en": "next due: {duty}, {clock}"},
+    "overdue": {"zh": " ⚠ 已逾期", "en": " ⚠ overdue"},
     "done_count": {"zh": "已完成 {done}/{total} 项", "en": "{done}/{total} duties done"},
     "no_result": {"zh": "尚未完成评估", "en": "not assessed yet"},
     "switched": {"zh": "已切换到 {label}。", "en": "Switched to {label}."},
@@ -57,6 +58,10 @@ TEXTS = {
     "summary_due": {
         "zh": "就当前事件 {label}：处置结束于 {ended}，总结报告最晚 {due}（北京时间；按第30日同一时刻计，从严）→ {to}。",
         "en": "For the open incident {label}: handling ended at {ended}, so the summary report is due by {due} (Beijing time; the same clock time on day 30, the strict reading) → {to}.",
+    },
+    "ended_before": {
+        "zh": "当前事件 {label} 发现于 {discovered}，处置不会在那之前结束。请告诉我处置结束的具体时间（如“处置今天18:00结束”）。",
+        "en": "The open incident {label} was discovered at {discovered}; handling cannot have ended before that. Tell me when it ended (e.g. \"handling ended today 18:00\").",
     },
     "summary_when": {
         "zh": "就当前事件 {label}：处置结束后30日内提交总结报告。告诉我处置结束的时间（如“处置昨天18:00结束”），我来算出日期。",
@@ -243,7 +248,9 @@ def _progress(state: ChatState, incident: dict[str, Any], ctx: "Ctx") -> str:
     open_timed = sorted((o for o in duties if o not in settled and o.get("deadline")), key=lambda o: o["deadline"])
     if open_timed:
         first = open_timed[0]
-        parts.append(pick(TEXTS["next"], ctx.lang).format(duty=_duty_name(first, ctx.lang), clock=clock(parse_iso(first["deadline"]))))
+        deadline = parse_iso(first["deadline"])
+        late = pick(TEXTS["overdue"], ctx.lang) if deadline < ctx.now else ""
+        parts.append(pick(TEXTS["next"], ctx.lang).format(duty=_duty_name(first, ctx.lang), clock=clock(deadline)) + late)
     return ("；" if ctx.lang == "zh" else "; ").join(parts)
 
 
@@ -352,8 +359,15 @@ def export_markdown(record: dict[str, Any], lang: str) -> str:
     lines += [f"- {clock(parse_iso(e['at']))} {timeline_text(e, lang)}" for e in record["timeline"]] or ["-"]
     for report in record["reports"]:
         lines += ["", f"## {pick(KIND_NAMES[report['kind']], lang)}", ""]
-        lines += [f"- {key}: {value}" for key, value in report["facts"].items() if key != "assessment"]
+        lines += [f"- {key}: {_plain_value(value)}" for key, value in report["facts"].items() if key not in ("assessment", "timeline")]
     return "\n".join(lines) + "\n"
+
+
+def _plain_value(value: Any) -> str:
+    """A report fact as a line of text: objects as "key: value" pairs, the button choice by its key."""
+    if isinstance(value, dict):
+        return value["choice"] if set(value) == {"choice"} else "；".join(f"{k}: {v}" for k, v in value.items())
+    return str(value)
 
 
 def export_files(state: ChatState, incident: dict[str, Any], lang: str) -> list[FileOut]:
@@ -423,7 +437,10 @@ def summary_due(state: ChatState, text: str, ctx: "Ctx") -> Reply | None:
     ended = time_in(folded, ctx.now) if _ENDED.search(folded) else None
     day = _day_start(folded, ctx.now) if _ENDED.search(folded) and ended is None else None
     if day is not None and answers.get("discovered_at"):  # "ended yesterday" on the day it was found: not before that
-        day = max(day, parse_iso(answers["discovered_at"]))
+        discovered = parse_iso(answers["discovered_at"])
+        if day + timedelta(days=1) <= discovered:  # the whole day said lies before the discovery: a slip to point out
+            return Reply(pick(TEXTS["ended_before"], ctx.lang).format(label=label(state, incident, ctx.lang), discovered=clock(discovered)))
+        day = max(day, discovered)
     ended = ended or day
     if ended is not None and ended <= ctx.now and (not answers.get("discovered_at") or ended >= parse_iso(answers["discovered_at"])):
         answers["handling_ended_at"] = ended.isoformat(timespec="seconds")

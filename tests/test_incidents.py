@@ -180,3 +180,22 @@ def test_showing_a_result_again_later_adds_no_assessment_to_the_timeline():
     assert [e["event"] for e in state.incidents[0]["timeline"]].count("assessed") == 1
     state, _ = say(state, "assess:change:level", "重大")
     assert [e["event"] for e in state.incidents[0]["timeline"]].count("assessed") == 2
+
+
+def test_a_report_drafted_before_the_assessment_ends_takes_nothing_from_it():
+    state, _ = say(ChatState(), "我们公司官网被勒索了，一小时前发现的", "否")
+    state, replies = say(state, "/report", "首报", "测试公司", "来不及了 直接出报告吧")
+    preview = "\n".join(r.text for r in replies)
+    assert "一般" not in preview and "assessment" not in state.flows["report"]["facts"]
+
+
+def test_handling_said_to_end_the_day_before_discovery_is_pointed_out():
+    state, _ = say(ChatState(), "/assess", "否", "否", "较大", "2026-03-01 07:00", "否", "否")
+    _, replies = say(state, "处置昨天就已经结束了，总结报告最晚什么时候交？")
+    assert "处置不会在那之前结束" in replies[-1].text
+
+
+def test_the_list_flags_an_overdue_deadline():
+    state, _ = say(ChatState(), "/assess", "否", "否", "较大", "2026-03-01 09:00", "否", "否")
+    _, replies = say(state, "/incidents", now=NOW + timedelta(hours=5))
+    assert "⚠ 已逾期" in replies[0].text

@@ -121,3 +121,10 @@ def test_an_english_description_keeps_the_conversation_in_english():
 def test_an_answer_fills_only_the_facts_it_is_about(text, key):
     state, _ = say(ChatState(), "/assess", text)
     assert key not in state.flows["assess"]["answers"]
+
+
+def test_a_hospitals_name_is_no_count_and_main_functions_are_read_from_a_description():
+    assert "grading" not in facts_in("我们是市第一人民医院信息科，40分钟前HIS系统被勒索病毒加密了", NOW) or \
+        "personal_info_people" not in facts_in("我们是市第一人民医院信息科，40分钟前HIS系统被勒索病毒加密了", NOW)["grading"]
+    facts = facts_in("地鐵2號線調度系統主要功能中斷約45分鐘，影響乘客大約20萬人次", NOW)
+    assert facts["grading"]["cii_main_function_outage_minutes"] == 45

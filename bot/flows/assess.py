@@ -436,11 +436,22 @@ _degree_question(
     ),
     _THREATS,
 )
+def _whole_minutes(text: str, ctx: Ctx) -> Any:
+    """The whole CII's outage; an answer about the main functions only ("主要功能中断了45分钟") says the whole did
+    not stop (0), and its figure is taken for the main functions with the other facts it states."""
+    folded = typed(text)
+    if _MAIN_ONLY.search(folded) and not _WHOLE_SAID.search(folded):
+        return 0
+    return _minutes(text, ctx)
+
+
+_MAIN_ONLY = re.compile(r"主要功能|核心功能|部分功能|main functions?|some functions?")
+_WHOLE_SAID = re.compile(r"整体|全部|整个|whole|entire")
 _tiers(
     "cii_whole_outage_minutes",
     [("6小时以上", "6 hours or more", 360), ("2小时以上", "2 hours or more", 120), ("10分钟以上", "10 minutes or more", 10),
      ("没有或不到10分钟", "None, or under 10 minutes", 0)],
-    _minutes,
+    _whole_minutes,
     _label("关键信息基础设施整体中断运行了多久？可输入时长，如“45分钟”“3小时”。", "How long was the CII out of service as a whole? You can type a duration, e.g. \"45 minutes\" or \"3 hours\"."),
 )
 _tiers(

@@ -28,6 +28,8 @@ _VIEWS = re.compile(r"浏览|阅读|访问量|点击|views?|viewed|hits")
 _SHARES = re.compile(r"转发|分享|转载|shares?|shared|reposted")
 _HOMEPAGE = re.compile(r"首页|主页|homepage|home page|front page")
 _OTHER_PAGE = re.compile(r"其他页面|子页面|内页|other pages?|subpages?")
+_MAIN_FUNCTIONS = re.compile(r"主要功能|核心功能|main functions?|core functions?")
+_WHOLE = re.compile(r"整体|全部|全面|整个系统|全系统|whole|entire|completely down|fully down")
 _SITE = re.compile(r"门户|网站|官网|portal|website|site")
 _DEFACED = re.compile(r"篡改|黑页|被改|挂马|deface")
 def facts_in(text: str, now: datetime) -> dict[str, Any]:
@@ -115,6 +117,10 @@ def _figures(grading: dict[str, Any], clause: str, text: str) -> None:
             grading.setdefault("defacement_other_page_hours", minutes / 60)
         elif defaced and _HOMEPAGE.search(text):
             grading.setdefault("defacement_homepage_hours", minutes / 60)
+        elif _MAIN_FUNCTIONS.search(clause):
+            grading.setdefault("cii_main_function_outage_minutes", minutes)  # "主要功能中断约45分钟"
+        elif _WHOLE.search(clause):
+            grading.setdefault("cii_whole_outage_minutes", minutes)
         elif not defaced and _SITE.search(text) and incident_type_in(text) == "outage":
             grading.setdefault("portal_outage_hours", minutes / 60)  # "门户网站…打不开五个小时了"
             tier = portal_tier_in(text)

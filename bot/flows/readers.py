@@ -65,7 +65,7 @@ _AMOUNT = re.compile(
 )
 # Inside a sentence ("约300万条用户数据", "3 million customers' data", "大概300万吧"), an amount counts only with its
 # unit, currency or a magnitude word: a bare number there may be anything (a phone number, a year).
-_IN_SENTENCE = re.compile(r"(?<![\d.a-z])" + _PARTS + r"(?![a-z])", re.ASCII)  # "٣٠٠" is no number here
+_IN_SENTENCE = re.compile(r"(?<![\d.a-z第])" + _PARTS + r"(?![a-z民])", re.ASCII)  # "第一人民医院" counts no one  # "٣٠٠" is no number here
 # A question, not an answer: "没什么损失" and "也不是什么机关" are statements, "什么时候要报" is not.
 QUESTION = re.compile(r"[?？]|吗|什么时候|为什么|什么是|(?<![不没])是什么|什么意思|怎么|是否|要不要|多久|几点|\b(?:what|how|why|should|must|do i|does|when)\b")
 _FOREIGN_WORD = re.compile(rf"{_either(w for w in _FOREIGN_MONEY if not w.isascii())}|\b(?:{_either(w for w in _FOREIGN_MONEY if w.isascii())})\b|[$€£]")
@@ -120,7 +120,7 @@ def _amount(match: re.Match[str]) -> Amount | None:
 
 
 _NONE_SAID = re.compile(
-    r"^一(?:条|个|人|份|点)?.{0,10}都?没|都没(?:有)?(?:丢|泄露|被盗|泄漏|损失|影响|受)|没受影响|没有?影响|没(?:有)?停|没动|没有了?$|不至于|"
+    r"^一(?:条|个|人|份|点)?.{0,10}都?没|都没(?:有)?(?:丢|泄露|被盗|泄漏|损失|影响|受)|没受影响|没有?影响|没(?:有)?停|没(?:有)?中断|没动|没有了?$|不至于|"
     r"\bnever (?:went|was|got) (?:fully |completely )?down\b|\bno outage\b|\bnot affected\b|\bno impact\b|"
     r"^(?:目前|暂时|暂|还|应该)?(?:没有|没什么|无|未|不涉及|沒有)|"
     r"\bno (?:\w+ ){0,3}(?:data|information|records?|loss|one|shares?|views?)\b|\bnothing\b|\bnone\b|\bzero\b"

@@ -613,8 +613,8 @@ def _prefill(draft: dict[str, Any], state: ChatState, ctx: Ctx) -> None:
     """
     assess = state.flows.get("assess") or {}
     answers = {key: value for key, value in (assess.get("answers") or {}).items() if key in ASSESS_KEYS and key != "lang"}
-    if not answers:
-        return
+    if not answers or not assess.get("result"):
+        return  # an assessment under way holds answers that may not add up yet (no level means no "一般" either)
     try:
         parse_assess_input(answers, ctx.now)
     except AssessError:
@@ -627,6 +627,8 @@ def _prefill(draft: dict[str, Any], state: ChatState, ctx: Ctx) -> None:
     for key in ("discovered_at", "handling_ended_at"):
         if answers.get(key):
             facts.setdefault(key, answers[key])
+    if answers.get("incident_type") in INCIDENT_TYPES and answers["incident_type"] != "other":
+        facts.setdefault("type", {"choice": answers["incident_type"]})
     _from_incident(facts, state, ctx.lang)
 
 

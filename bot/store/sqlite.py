@@ -86,7 +86,9 @@ class SQLiteStore:
             if self._version(chat_id) != token:
                 return False
             self._put(chat_id, state, token, forget)
-            return True
+        if forget:
+            self._truncate_log()
+        return True
 
     def load(self, chat_id: str) -> ChatState:
         return self.read(chat_id).state
@@ -101,6 +103,11 @@ class SQLiteStore:
         file and truncated, so no copy of the chat's text stays in the -wal file either (/forget)."""
         with self._lock, self._transaction():
             self._put(chat_id, ChatState(), None, forget=True)
+        self._truncate_log()
+
+    def _truncate_log(self) -> None:
+        """Fold the write-ahead log into the file and truncate it: after /forget no copy of the chat's text may
+        stay in the -wal file (the file's own freed pages are zeroed by secure_delete)."""
         with self._lock:
             try:
                 self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
