@@ -24,7 +24,18 @@ from bot.timeutil import to_shanghai
 BUTTON_PREFIXES = ("incident", "faq", "topic", "resume", "discard", "remind", "lang")
 COMMANDS = ("/start", "/help", "/faq", "/contacts", "/assess", "/report", "/incidents", "/incident", "/export", "/cancel", "/lang", "/forget")
 # Exact whole messages that are commands (platforms without a command menu, and people who type words)
-WORD_COMMANDS = {"帮助": "/help", "评估": "/assess", "报告": "/report", "渠道": "/contacts", "取消": "/cancel", "菜单": "/start"}
+WORD_COMMANDS = {
+    "帮助": "/help", "评估": "/assess", "报告": "/report", "渠道": "/contacts", "取消": "/cancel", "菜单": "/start",
+    "起草报告": "/report", "写报告": "/report", "出报告": "/report", "draft report": "/report", "draft the report": "/report",
+}
+# Words for a button, typed instead of its label: (button data, the words), matched whole after folding.
+BUTTON_WORDS = (
+    ("incident:new-assess", ("新事件", "新的", "另一起", "另一个", "是新的", "新的一起", "new", "new incident", "a new one", "another one", "another incident")),
+    ("assess:restart", ("同一起", "同一个", "是同一起", "same", "same one", "the same", "same incident")),
+    ("resume:assess", ("同一起", "同一个", "是同一起", "same", "same one", "the same", "same incident")),
+    ("assess:rest", ("看结果", "直接看结果", "see the result", "show the result", "dont know the rest", "don't know the rest")),
+    ("assess:level:skip", ("从严", "按最坏", "assume the worst", "worst case")),
+)
 MESSAGE_CUT = {
     "zh": f"你的消息超过{MESSAGE_LIMIT}个字符，只读取了前{MESSAGE_LIMIT}个字符。",
     "en": f"Your message was longer than {MESSAGE_LIMIT:,} characters; only the first {MESSAGE_LIMIT:,} were read.",
@@ -53,7 +64,7 @@ class Engine:
         text, was_cut = cut(clean(event.text), MESSAGE_LIMIT)
         typed = text.strip()  # line breaks stay: a report item may span several lines
         pressed = self._pressed(state, typed)
-        text = WORD_COMMANDS.get(typed, typed) if pressed is None else pressed  # 帮助 → /help, on every platform
+        text = WORD_COMMANDS.get(typed.lower().rstrip("。.!！"), typed) if pressed is None else pressed  # 帮助 → /help
         # The language of the user's own words: free text, or a button label typed out — but never an answer to a
         # flow's question (a company name, a number, "no"): only a question or a message outside a flow tells it.
         own_words = pressed is not None or not (typed.startswith("/") or self._is_button_data(typed))
@@ -75,12 +86,14 @@ class Engine:
 
     # ------------------------------------------------------------------ routing
     def _pressed(self, state: ChatState, text: str) -> str | None:
-        """The data of the button whose label was typed: typing a label counts as pressing it."""
-        folded = " ".join(fold(text).split())
+        """The data of the button whose label was typed: typing a label counts as pressing it, and so do a few
+        words that name a button shown ("新事件" for "新的事件", "see the result" for "Don't know the rest")."""
+        folded = " ".join(fold(text).split()).strip("。.!！,，")
         for button in state.buttons:
             if " ".join(fold(button["label"]).split()) == folded:
                 return button["data"]
-        return None
+        shown = {button["data"] for button in state.buttons}
+        return next((data for data, words in BUTTON_WORDS if data in shown and folded in words), None)
 
     def _is_button_data(self, text: str) -> bool:
         prefix, colon, _ = text.partition(":")
@@ -158,12 +171,15 @@ class Engine:
             return [Reply(answer.display())] + self.flows[state.active].prompt(state, ctx)
         if answer.topic == "help":
             return [Reply(answer.text, self._menu(answer.lang))]
-        action = answer.action or ("assess" if describes_own_incident(ctx.said) else None)
-        if action == "assess" and self._assessed(state):  # a finished incident is open: this one may be another
-            return [Reply(answer.display()), self._same_or_new(state, ctx)]
+        described = describes_own_incident(ctx.said)
+        action = answer.action or ("assess" if described else None)
+        # A description is answered by starting the assessment: a "not covered" reply to it would only confuse.
+        told = [Reply(answer.display())] if answer.matched or not described else []
+        if action == "assess" and (self._assessed(state) or (described and "assess" in state.flows)):
+            return [*told, self._same_or_new(state, ctx)]  # an incident is open: this one may be another
         if action in self.flows:  # someone describing an incident under way: start helping at once
             state.active = action
-            return [Reply(answer.display())] + self.flows[action].start(state, ctx)
+            return told + self.flows[action].start(state, ctx)
         related = [Button(title, f"faq:{entry_id}") for entry_id, title in answer.related]
         return [Reply(answer.display(), related)]
 
@@ -229,7 +245,9 @@ class Engine:
         """Ask whether a new assessment is about the open incident; a description typed is kept for a new one."""
         state.flows["assess"]["description"] = ctx.said if not ctx.said.startswith("/") else ctx.said.partition(" ")[2]
         name = incidents.label(state, incidents.ensure(state, ctx.now), ctx.lang)
-        buttons = [Button(pick(incidents.TEXTS["same"], ctx.lang), "assess:restart"), Button(pick(incidents.TEXTS["new"], ctx.lang), "incident:new-assess")]
+        same = "assess:restart" if self._assessed(state) else "resume:assess"  # an unfinished one is continued
+        buttons = [Button(pick(incidents.TEXTS["same"] if self._assessed(state) else incidents.TEXTS["same_go_on"], ctx.lang), same),
+                   Button(pick(incidents.TEXTS["new"], ctx.lang), "incident:new-assess")]
         return Reply(pick(incidents.TEXTS["same_or_new"], ctx.lang).format(label=name), buttons)
 
     def _new_incident(self, state: ChatState, ctx: Ctx) -> list[Reply]:

@@ -47,9 +47,10 @@ TEXTS = {
     "no_such": {"zh": "没有编号为 {id} 的事件。/incidents 查看全部。", "en": "There is no incident {id}. /incidents lists them."},
     "new": {"zh": "新的事件", "en": "A new incident"},
     "same": {"zh": "同一起：重新评估", "en": "The same one: assess again"},
+    "same_go_on": {"zh": "同一起：继续评估", "en": "The same one: go on"},
     "same_or_new": {
-        "zh": "当前事件 {label} 已评估完毕。这是同一起事件，还是一个新事件？",
-        "en": "The open incident {label} has been assessed. Is this the same incident, or a new incident?",
+        "zh": "当前事件是 {label}。这是同一起事件，还是一个新事件？",
+        "en": "The open incident is {label}. Is this the same incident, or a new incident?",
     },
     "opened": {"zh": "已新建 {label}。", "en": "Opened {label}."},
     "delete": {"zh": "删除此事件", "en": "Delete this incident"},

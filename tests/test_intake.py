@@ -25,7 +25,7 @@ def say(state, *texts):
 def test_a_pasted_description_fills_every_answer_it_states():
     facts = facts_in("我们是一家民营物流公司，官网首页被篡改了2小时，浏览了5000次，昨晚23:30发现的。要不要报、向谁报、几点前报？", NOW)
     assert facts == {
-        "central_state_organ": False, "discovered_at": "2026-11-29T23:30:00+08:00", "incident_type": "defacement",
+        "central_state_organ": False, "discovered_at": "2026-11-29T23:30:00+08:00", "incident_type": "defacement", "level": None,
         "grading": {"defacement_homepage_hours": 2, "defacement_views": 5000},
     }
 
@@ -50,9 +50,9 @@ def test_facts_in_descriptions(text, expected):
         assert facts[key] == value, key
 
 
-def test_a_future_or_doubtful_statement_is_not_taken():
+def test_a_future_statement_is_not_taken_and_doubt_about_cii_is_unsure():
     assert "discovered_at" not in facts_in("明天上午9点开会讨论", NOW)
-    assert "cii" not in facts_in("我们是区医院，不知道算不算关基", NOW)
+    assert facts_in("我们是区医院，不知道算不算关基", NOW)["cii"] is None  # unsure is an answer: both paths are met
 
 
 @pytest.mark.parametrize(
@@ -69,9 +69,8 @@ def test_a_first_message_describing_the_incident_starts_the_assessment_with_its_
     assert state.active == "assess" and flow["step"] == "cii"
     assert "从你的描述里读到" in replies[-1].text and "2026-11-29 23:30" in replies[-1].text
     state, replies = say(state, "否")
-    assert state.flows["assess"]["step"] == "level"  # the level is asked: the user may know it
-    state, replies = say(state, "不清楚")
-    # the organ was stated; what happened and the defacement figures too: the walk asks only what is still open
+    # 2 hours on a homepage already settles 重大 on any site: no level is asked, the walk asks only what could
+    # raise it (the organ was stated; what happened and the figures too)
     assert state.flows["assess"]["step"] == "g.defacement_site"
     state, _ = say(state, "其他网站（含企业网站）")  # 重大 on such a site: no other defacement figure can go higher
     assert state.flows["assess"]["step"] == "g.defacement_determined"

@@ -13,9 +13,11 @@ from datetime import datetime
 from typing import Any
 
 from bot.flows import typed
+from bot.rules.grading import grade
+from bot.rules.tables import RANK
 from bot.flows.readers import QUESTION, UNKNOWN, duration_in, implied_yes_no, incident_type_in, level_in, portal_tier_in, read_amount, time_in
 
-_CLAUSES = re.compile(r"(?:[，,。；;！!？?\n]|\.\s|:\s)+")  # "3.2 million" keeps its point; "…body). At 2:10" splits
+_CLAUSES = re.compile(r"(?:[，,。；;！!？?\n]|\.\s|:\s|(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff\d]))+")  # "3.2 million" keeps its point; "…body). At 2:10" splits
 _MAX_CLAUSES = 40  # a pasted page is read for its first facts, not parsed whole
 
 _CII_TERMS = re.compile(r"关基|关键信息基础设施|\bcii\b|critical information infrastructure")
@@ -28,6 +30,7 @@ _VIEWS = re.compile(r"浏览|阅读|访问量|点击|views?|viewed|hits")
 _SHARES = re.compile(r"转发|分享|转载|shares?|shared|reposted")
 _HOMEPAGE = re.compile(r"首页|主页|homepage|home page|front page")
 _OTHER_PAGE = re.compile(r"其他页面|子页面|内页|other pages?|subpages?")
+_UNSURE_OF_IT = re.compile(r"不确定|不知道|不清楚|说不准|是不是|算不算|not sure|unsure|don't know|no idea")
 _MAIN_FUNCTIONS = re.compile(r"主要功能|核心功能|main functions?|core functions?")
 _WHOLE = re.compile(r"整体|全部|全面|整个系统|全系统|whole|entire|completely down|fully down")
 _SITE = re.compile(r"门户|网站|官网|portal|website|site")
@@ -54,6 +57,8 @@ def facts_in(text: str, now: datetime) -> dict[str, Any]:
         answers["level"] = level
     elif kind is not None or grading:  # the level is still asked (the user may know it); "grade it" then starts here
         answers.update(grading=grading, incident_type=kind or "other")
+        if RANK[grade(grading).known] >= RANK["relatively_major"]:
+            answers["level"] = None  # a figure said already settles 较大 or more: the walk asks only what could raise it
     return answers
 
 
@@ -88,7 +93,10 @@ def _yes_no(answers: dict[str, Any], clause: str) -> None:
     """CII only when the clause names it; the operator type and a suspected crime from what the clause implies.
     Only a definite yes or no is kept: a doubt in a description may be about something else."""
     if "cii" not in answers and _CII_TERMS.search(clause):
-        _keep(answers, "cii", implied_yes_no("cii", clause, described=True))
+        if _UNSURE_OF_IT.search(clause):  # "我们是不是关基我也不确定": unsure is an answer (the CII path is met too)
+            answers["cii"] = None
+        else:
+            _keep(answers, "cii", implied_yes_no("cii", clause, described=True))
     for topic in ("central_state_organ", "suspected_crime"):
         if topic not in answers:
             _keep(answers, topic, implied_yes_no(topic, clause, described=True))

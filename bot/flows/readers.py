@@ -23,7 +23,7 @@ UNKNOWN = object()  # a typed text that is not an answer to the question
 YES = ("是", "是的", "对", "有", "涉及", "属于", "yes", "y", "yeah", "yep")
 NO = ("否", "不是", "不", "没有", "无", "不涉及", "不属于", "no", "n", "nope", "none")
 UNSURE = (
-    "不确定", "不太确定", "不知道", "不清楚", "不太清楚", "不晓得", "说不准", "说不好", "不好说",
+    "不确定", "不确订", "不太确定", "不知道", "不清楚", "不太清楚", "不晓得", "说不准", "说不好", "不好说",
     "unsure", "not sure", "not certain", "uncertain", "dont know", "don't know", "i don't know", "i dont know",
     "idk", "dunno", "no idea", "unknown", "?", "maybe", "possibly", "perhaps", "可能", "也许", "或许",
 )
@@ -267,18 +267,23 @@ class HasWords(Protocol):
 
 def leading_option(options: Iterable[HasWords], folded: str) -> HasWords | None:
     """The option an answer opens with when an explanation follows it ("不是，省属高校", "yes — designated CII
-    last year", "no idea, sorry"): the longest option word that the text starts with, followed by punctuation or
-    a space. A question ("不是，那要报吗？") is left to the knowledge base."""
-    if QUESTION.search(folded):
-        return None
-    best: tuple[int, HasWords] | None = None
-    for option in options:
-        for word in option.words:
-            if len(folded) > len(word) and folded.startswith(word) and _EXPLANATION.match(folded, len(word)):
-                if best is None or len(word) > best[0]:
-                    best = (len(word), option)
-    return best[1] if best else None
+    last year", "no idea, sorry", "probably yes, we're a bank so I guess we count as CII?"): the longest option
+    word that the text starts with (after a hedge such as "probably"), followed by punctuation or a space. A
+    question that only starts like an answer ("是否…", "不是关基的话要多久报？") has no such separator."""
+    options = list(options)
+    for text in (folded, _HEDGE.sub("", folded, count=1)):
+        best: tuple[int, HasWords] | None = None
+        for option in options:
+            for word in option.words:
+                if len(text) > len(word) and text.startswith(word) and _EXPLANATION.match(text, len(word)):
+                    if best is None or len(word) > best[0]:
+                        best = (len(word), option)
+        if best:
+            return best[1]
+    return None
 
+
+_HEDGE = re.compile(r"^(?:probably|maybe|i think|i guess|i believe|likely|应该|大概|可能|好像|估计)\s*,?\s*")
 
 
 # A duration inside a sentence ("40分钟了 还没恢复", "down for roughly 25 minutes", "一个半小时左右"): each
@@ -315,7 +320,7 @@ _TYPE_WORDS = {
         "泄露", "泄漏", "拖库", "脱库", "被拖", "拖走", "拿走", "撞库", "外泄", "被盗", "被窃", "窃取", "导出", "爬走", "数据被", "信息被", "leak", "breach", "exfiltrat",
         "stolen", "dumped", "dump", "exported", "sold", "for sale", "出售", "被卖", "倒卖",
     ),
-    "ransomware": ("勒索", "加密了", "被加密", "赎金", "ransom", "encrypted"),
+    "ransomware": ("勒索", "勒锁", "加密了", "被加密", "赎金", "ransom", "encrypted"),
     "outage": (
         "中断", "瘫痪", "宕机", "打不开", "无法访问", "访问不了", "停摆", "停运", "断网", "故障", "出问题", "停电", "停气", "停水", "停了",
         "延误", "ddos",
@@ -474,7 +479,7 @@ _TIME_IN = re.compile(
     r"|\d{4}-\d{1,2}-\d{1,2}(?:[ t]\d{1,2}:\d{2})?"
     r"|(?:(?:today|yesterday|tomorrow)\s+(?:at\s+)?)?\d{1,2}(?::\d{2})?\s*(?:am|pm)"
     r"|(?:today|yesterday|tomorrow)\s+(?:at\s+)?\d{1,2}:\d{2}"
-    r"|(?:\d+|[零一二两三四五六七八九十半]+)个?半?(?:分钟|小时|天)前|\d+\s*(?:minutes?|hours?|days?)\s+ago"
+    r"|(?:\d+|[零一二两三四五六七八九十半]+)个?半?(?:分钟|小时|天)前|(?<!\d)\d+\s*(?:minutes?|mins?|hours?|hrs?|days?)\s+ago"
     r"|(?:\d{4}年)?\d{1,2}月\d{1,2}[日号]"
     rf"|\d{{1,2}}\s+{_MONTH}\.?(?:\s+\d{{4}})?(?:,?\s*(?:at|around|about)?\s*\d{{1,2}}(?::\d{{2}})?\s*(?:am|pm)?)?"
     rf"|{_MONTH}\.?\s+\d{{1,2}}(?:,?\s+\d{{4}})?(?:,?\s*(?:at|around|about)?\s*\d{{1,2}}(?::\d{{2}})?\s*(?:am|pm)?)?"
