@@ -403,7 +403,7 @@ _IMPLIED = {
         _words("犯罪", "违法", "涉嫌", "攻击", "入侵", "黑客", "被黑", "勒索", "窃取", "偷", "拖库", "被拖", "撞库", "内鬼", "倒卖", "被卖", "卖了",
                "故意", "破坏", "已报警", "报了警", "报案", "ddos", "sabotage",
                "crime", "criminal", "attack", "attacker", "hacked", "hacker", "intrusion", "ransom", "ransomware", "police", "stolen",
-               "exfiltrated", "broke in", "broken into", "got into", "breached"),
+               "exfiltrated", "broke in", "broken into", "got into", "breached", "sold", "for sale", "selling"),
         _words("故障", "误操作", "停电", "配置错误", "bug", "misconfiguration", "accident", "power cut", "human error", "hardware failure"),
     ),
     "sector_rules": (
@@ -499,6 +499,7 @@ _DAY_PART = re.compile(
 _IN_THE_PART = re.compile(r"\b(?P<t>\d{1,2}(?::\d{2})?)\s+in the (?P<part>morning|afternoon|evening)\b")
 _THIS_PART = re.compile(r"\b(?:this morning|this afternoon|this evening|tonight)\s+(?:at\s+|around\s+|about\s+)?(?P<t>\d{1,2}(?::\d{2})?(?:\s*[ap]m)?)")
 _DATE_ONLY = re.compile(r"(?:\d{4}年)?\d{1,2}月\d{1,2}[日号]|\d{4}-\d{1,2}-\d{1,2}", re.ASCII)
+_EN_DATE_ONLY = re.compile(rf"\d{{1,2}}\s+{_MONTH}\.?(?:,?\s+\d{{4}})?|{_MONTH}\.?\s+\d{{1,2}}(?:,?\s+\d{{4}})?")
 _LAST_YEAR = re.compile(r"去年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]", re.ASCII)
 _DAYS_AHEAD = (("后天", "今天", 2), ("明天", "今天", 1), ("明早", "今早", 1), ("day after tomorrow", "today", 2), ("tomorrow", "today", 1))
 
@@ -545,6 +546,8 @@ def _parse_time_or_day(text: str, now: datetime) -> datetime | None:
     moment = parse_time(text, now)
     if moment is None and _DATE_ONLY.fullmatch(text.strip()):
         moment = parse_time(text.strip() + (" 00:00" if "-" in text else "0点"), now)
+    elif moment is None and _EN_DATE_ONLY.fullmatch(text.strip()):
+        moment = parse_time(text.strip() + " 00:00", now)
     return moment
 
 
