@@ -75,7 +75,7 @@ class Engine:
         )
         replies, understood = self._route(state, text, ctx)
         if state.flows and state.current is None:
-            incidents.ensure(state, ctx.now)  # the flow data of a first incident (or of a chat stored before incidents)
+            incidents.ensure(state, ctx.now)  # a flow started in a chat with no incident yet: its first incident
         incidents.observe(before, state, ctx.now)
         if state.lang is None and guess and (understood or _is_sentence(typed)):
             state.lang = guess  # the first message understood (or a whole sentence, answered in it) sets the language
