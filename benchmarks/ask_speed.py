@@ -8,6 +8,7 @@ usage: python benchmarks/ask_speed.py [--rounds N]
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import subprocess
 import sys
@@ -74,6 +75,8 @@ def cold(repeats: int = 10) -> None:
     bare = best_of([sys.executable, "-c", "import rapidfuzz, jinja2"])
     ask = best_of([sys.executable, "-m", "bot", "ask", "报告邮箱是什么"])
     print(f"cold start (median of {repeats}): bare imports {bare * 1000:.0f} ms, `python -m bot ask` {ask * 1000:.0f} ms = {ask / bare:.2f}×")
+    if os.environ.get("PYTHONDONTWRITEBYTECODE"):  # the bot's modules are then compiled at every start, the libraries' not
+        print("  note: PYTHONDONTWRITEBYTECODE is set; without it (as Python runs by default) the bot's .pyc files are reused")
 
 
 def main() -> None:
