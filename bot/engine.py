@@ -12,6 +12,7 @@ from dataclasses import replace
 
 from bot import incidents, reminders, texts
 from bot.flows import Ctx, Flow, all_flows
+from bot.flows.duty import mark_from_text
 from bot.flows.intake import describes_own_incident
 from bot.flows.readers import QUESTION, report_kind_in
 from bot.inputs import MESSAGE_LIMIT, clean, cut
@@ -141,6 +142,9 @@ class Engine:
                 # a question is answered wherever it is asked ("not covered" too), and the flow's question follows
                 return self._answer_replies(state, answer, ctx), True
             return [Reply(pick(texts.NOT_AN_ANSWER, ctx.lang))] + flow.prompt(state, ctx), False
+        marked = mark_from_text(state, text, ctx)
+        if marked is not None:  # "已经在9点40打电话报给省网信办了，编号…": the duty recorded as reported
+            return marked, True
         due = incidents.summary_due(state, text, ctx)
         if due is not None:  # "处置昨天已经结束了，总结报告最晚哪天交？" about the open incident
             return [due], True

@@ -10,6 +10,8 @@ import sys
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import pytest
+
 from bot.engine import Engine
 from bot.model import ChatState, Event
 from bot.timeutil import SHANGHAI
@@ -199,3 +201,17 @@ def test_the_list_flags_an_overdue_deadline():
     state, _ = say(ChatState(), "/assess", "否", "否", "较大", "2026-03-01 09:00", "否", "否")
     _, replies = say(state, "/incidents", now=NOW + timedelta(hours=5))
     assert "⚠ 已逾期" in replies[0].text
+
+
+@pytest.mark.parametrize(
+    ("text", "marked"),
+    [("已经在9点40打电话报给省网信办了，编号SD-2026-0088，帮我标记成已完成", True), ("we reported it to the provincial CAC at 9:40", True),
+     ("我们还没报给网信办", False), ("报给网信办之后还要书面报告吗？", False)],
+)
+def test_a_report_already_made_said_in_words_marks_the_duty(text, marked):
+    state, _ = say(ChatState(), "/assess", "否", "否", "较大", "2026-03-01 09:00", "否", "否")
+    state, replies = say(state, text)
+    duty = state.incidents[0]["duties"].get("initial:provincial_cac")
+    assert bool(duty) is marked
+    if marked:
+        assert duty["at"] == "2026-03-01T09:40:00+08:00" and ("提醒已停止" in replies[0].text or "reminders are stopped" in replies[0].text)

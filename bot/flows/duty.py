@@ -8,6 +8,7 @@ The flow's data: {"duty": duty id, "mode": "done"|"na", "step": "when"|"how"|"re
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from bot import incidents, reminders
@@ -188,3 +189,48 @@ class DutyFlow:
                 buttons.append(Button(pick(TEXTS["reported"], ctx.lang).format(duty=short), f"{NAME}:done:{incidents.duty_id(obligation)}"))
                 buttons.append(Button(pick(TEXTS["na"], ctx.lang).format(duty=short), f"{NAME}:na:{incidents.duty_id(obligation)}"))
         return [Reply("\n".join(lines), buttons)]
+
+
+_REPORTED = re.compile(
+    r"(?:已经?|刚刚?|刚才)?(?:电话|邮件|传真|书面|网上|在线)?(?:报给|报告给|报送给?|上报给?|报了|已报|打电话报|通报给)|"
+    r"\b(?:we |i )?(?:have |already |just )*(?:reported|phoned|called|emailed|notified|filed)\b"
+)
+_NOT_YET = re.compile(r"没|未|不|还没|\b(?:not|haven't|have not|didn't|did not|yet to)\b")
+_REFERENCE = re.compile(r"(?:编号|受理号|受理编号|工单号|回执号|单号|reference|ref\.?|ticket|case (?:no\.?|number))\s*[:：#]?\s*(?P<ref>[A-Za-z0-9][A-Za-z0-9-]{2,30})", re.IGNORECASE)
+_BODIES = {  # a body named in the text → the duties whose recipients include it
+    "provincial_cac": re.compile(r"网信|cac|12387|cyberspace"),
+    "department_cac_office": re.compile(r"网信|cac|cyberspace"),
+    "protection_department": re.compile(r"保护工作部门|主管部门|监管部门|protection department|regulator"),
+    "public_security": re.compile(r"公安|警方|派出所|110|police"),
+    "sector_regulator": re.compile(r"行业|监管|regulator"),
+}
+
+
+def mark_from_text(state: ChatState, text: str, ctx: Ctx) -> list[Reply] | None:
+    """"已经在9点40打电话报给省网信办了，编号SD-2026-0088": the open incident's duty to that body marked reported
+    (the first open initial report when no body is named), at the time said (else now), with the text as how and
+    the reference; None when the text says no such thing or the incident has no result yet."""
+    folded = typed(text)
+    result = (state.flows.get("assess") or {}).get("result")
+    said = _REPORTED.search(folded)
+    if not said or not result or QUESTION.search(folded) or _NOT_YET.search(folded[max(0, said.start() - 6) : said.end()]):
+        return None  # no such statement, nothing assessed, a question, or "还没报给…"
+    incident = incidents.ensure(state, ctx.now)
+    open_duties = [o for o in incidents.own_duties(result) if incidents.duty_id(o) not in incident["duties"]]
+    named = {body for body, pattern in _BODIES.items() if pattern.search(folded)}
+    duties = [o for o in open_duties if named & set(o["to"])] or [o for o in open_duties if o["kind"] == "initial"][:1]
+    if not duties:
+        return None
+    moment = time_in(text, ctx.now)
+    at = (moment if moment is not None and moment <= ctx.now else ctx.now.replace(second=0, microsecond=0)).isoformat(timespec="seconds")
+    reference = _REFERENCE.search(text)
+    record = {"at": at, "how": cut(text.strip(), 200)[0], **({"ref": reference["ref"]} if reference else {})}
+    names = []
+    for obligation in duties[:1]:  # one statement settles one duty: the one it names
+        duty = incidents.duty_id(obligation)
+        incident["duties"][duty] = {"status": "done", **record}
+        incidents.record(incident, at, "duty_done", duty=duty, how=record["how"], **({"ref": record["ref"]} if "ref" in record else {}))
+        reminders.drop(state, state.current, duty)
+        names.append(duty_name(duty, ctx.lang))
+    text_done = pick(TEXTS["saved_done"], ctx.lang).format(duty="；".join(names), time=clock(parse_iso(at)))
+    return [Reply(text_done)] + DutyFlow()._list(state, ctx)

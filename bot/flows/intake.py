@@ -31,6 +31,7 @@ _SHARES = re.compile(r"转发|分享|转载|shares?|shared|reposted")
 _HOMEPAGE = re.compile(r"首页|主页|homepage|home page|front page")
 _OTHER_PAGE = re.compile(r"其他页面|子页面|内页|other pages?|subpages?")
 _UNSURE_OF_IT = re.compile(r"不确定|不知道|不清楚|说不准|是不是|算不算|not sure|unsure|don't know|no idea")
+_RANSOM = re.compile(r"赎金|勒索|要价|ransom|demand")
 _MAIN_FUNCTIONS = re.compile(r"主要功能|核心功能|main functions?|core functions?")
 _WHOLE = re.compile(r"整体|全部|全面|整个系统|全系统|whole|entire|completely down|fully down")
 _SITE = re.compile(r"门户|网站|官网|portal|website|site")
@@ -138,7 +139,7 @@ def _figures(grading: dict[str, Any], clause: str, text: str) -> None:
     amount = read_amount(clause)
     if amount is None:
         return
-    if amount.unit == "money":
+    if amount.unit == "money" and not _RANSOM.search(clause):  # a ransom demanded is no loss suffered
         grading.setdefault("direct_loss_yuan", amount.value)
     elif _VIEWS.search(clause) and amount.unit in (None, "count", "people"):
         grading.setdefault("defacement_views", amount.value)
