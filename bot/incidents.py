@@ -251,12 +251,15 @@ def _progress(state: ChatState, incident: dict[str, Any], ctx: "Ctx") -> str:
         first = open_timed[0]
         deadline = parse_iso(first["deadline"])
         late = pick(TEXTS["overdue"], ctx.lang) if deadline < ctx.now else ""
-        parts.append(pick(TEXTS["next"], ctx.lang).format(duty=_duty_name(first, ctx.lang), clock=clock(deadline)) + late)
+        parts.append(pick(TEXTS["next"], ctx.lang).format(duty=duty_name(first, ctx.lang), clock=clock(deadline)) + late)
     return ("；" if ctx.lang == "zh" else "; ").join(parts)
 
 
-def _duty_name(obligation: dict[str, Any], lang: str) -> str:
-    return f"{pick(KIND_NAMES[obligation['kind']], lang)} → {recipients(obligation['to'], lang)}"
+def duty_name(obligation_or_id: dict[str, Any] | str, lang: str) -> str:
+    """'首次报告 → 属地省级网信部门' for an obligation or a duty id."""
+    duty = obligation_or_id if isinstance(obligation_or_id, str) else duty_id(obligation_or_id)
+    kind, _, to = duty.partition(":")
+    return f"{pick(KIND_NAMES[kind], lang)} → {recipients(to.split('+'), lang)}"
 
 
 # ------------------------------------------------------------------------------------------ the timeline

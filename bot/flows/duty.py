@@ -12,13 +12,12 @@ import re
 from typing import Any
 
 from bot import incidents, reminders
+from bot.incidents import duty_name
 from bot.flows import BACK_WORDS, Ctx, typed
 from bot.flows.readers import QUESTION, time_in
 from bot.i18n import pick
 from bot.inputs import ITEM_LIMIT, cut
 from bot.model import Button, ChatState, Reply
-from bot.rules.tables import KIND_NAMES
-from bot.rules.wording import recipients
 from bot.timeutil import clock, parse_iso
 
 NAME = "duty"
@@ -57,13 +56,6 @@ TEXTS = {
     "stale": {"zh": "这项义务已不在当前事件的评估结果里。", "en": "That duty is no longer in the open incident's assessment."},
     "mark": {"zh": "标记已报告/不适用", "en": "Mark reported / N/A"},
 }
-
-
-def duty_name(obligation_or_id: dict[str, Any] | str, lang: str) -> str:
-    """'首次报告 → 属地省级网信部门' for an obligation or a duty id."""
-    duty = obligation_or_id if isinstance(obligation_or_id, str) else incidents.duty_id(obligation_or_id)
-    kind, _, to = duty.partition(":")
-    return f"{pick(KIND_NAMES[kind], lang)} → {recipients(to.split('+'), lang)}"
 
 
 def status_lines(state: ChatState, result: dict[str, Any], ctx: Ctx) -> list[str]:
