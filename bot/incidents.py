@@ -299,11 +299,6 @@ def _record_once(incident: dict[str, Any], at: str, event: str) -> None:
     record(incident, at, event)
 
 
-def timeline_lines(incident: dict[str, Any], lang: str) -> list[str]:
-    """'2026-11-29 23:30 发现或获知事件' — the timeline as a person reads it (and the summary report shows it)."""
-    return [f"{clock(parse_iso(entry['at']))} {timeline_text(entry, lang)}" for entry in incident["timeline"]]
-
-
 def timeline_text(entry: dict[str, Any], lang: str) -> str:
     event = entry["event"]
     text = pick(TIMELINE_TEXTS[event], lang)
