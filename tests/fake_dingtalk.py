@@ -37,7 +37,6 @@ class FakeDingTalk(FakeServer):
 
     def __init__(self, port: int = 0) -> None:
         super().__init__(port)
-        self.ws: web.WebSocketResponse | None = None
         self.connections = 0
         self.acked: set[str] = set()
         self.pongs = 0
@@ -55,10 +54,6 @@ class FakeDingTalk(FakeServer):
         app.router.add_post("/v1.0/robot/groupMessages/send", self._group_send)
         app.router.add_post("/media/upload", self._upload)
         app.router.add_post("/v1.0/card/instances/createAndDeliver", self._card)
-
-    async def _close_all(self) -> None:
-        if self.ws is not None:
-            await self.ws.close()
 
     # ------------------------------------------------------------------ what users do
     def send_text(self, chat: str, text: str, *, group: bool = False, user: str | None = None, mention: bool = True, msgid: str | None = None) -> str:

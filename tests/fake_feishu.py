@@ -36,7 +36,6 @@ class FakeFeishu(FakeServer):
 
     def __init__(self, port: int = 0) -> None:
         super().__init__(port)
-        self.ws: web.WebSocketResponse | None = None
         self.connections = 0
         self.acked: set[str] = set()
         self.tokens: set[str] = set()
@@ -54,10 +53,6 @@ class FakeFeishu(FakeServer):
         app.router.add_post("/open-apis/im/v1/messages", self._create)
         app.router.add_post("/open-apis/im/v1/messages/{message_id}/reply", self._reply)
         app.router.add_post("/open-apis/im/v1/files", self._upload)
-
-    async def _close_all(self) -> None:
-        if self.ws is not None:
-            await self.ws.close()
 
     # ------------------------------------------------------------------ what users do
     def send_text(self, chat: str, text: str, *, group: bool = False, user: str | None = None, mention: bool = True, msgid: str | None = None) -> str:

@@ -54,6 +54,7 @@ class FakeServer:
         self.loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._runner: web.AppRunner | None = None
+        self.ws: web.WebSocketResponse | None = None  # the platform's long connection, while the bot holds it
 
     def routes(self, app: web.Application) -> None:
         raise NotImplementedError
@@ -94,7 +95,9 @@ class FakeServer:
             self._thread.join(10)
 
     async def _close_all(self) -> None:
-        """Close open WebSockets (subclasses)."""
+        """Close the platform's long connection, if one is open."""
+        if self.ws is not None:
+            await self.ws.close()
 
     @property
     def url(self) -> str:

@@ -33,7 +33,6 @@ class FakeWeCom(FakeServer):
 
     def __init__(self, port: int = 0) -> None:
         super().__init__(port)
-        self.ws: web.WebSocketResponse | None = None
         self.subscriptions = 0
         self._ids = itertools.count(1)
         self._pushed: dict[str, tuple[str, float, dict[str, Any]]] = {}  # req_id -> (chat, time, frame)
@@ -43,10 +42,6 @@ class FakeWeCom(FakeServer):
 
     def routes(self, app: web.Application) -> None:
         app.router.add_get("/", self._socket)
-
-    async def _close_all(self) -> None:
-        if self.ws is not None:
-            await self.ws.close()
 
     # ------------------------------------------------------------------ what users do
     def send_text(self, chat: str, text: str, *, group: bool = False, user: str | None = None, mention: bool = True, msgid: str | None = None) -> str:
